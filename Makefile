@@ -1,0 +1,36 @@
+# Backcare: `make run` serves the demo clinic; `make test` runs every check. Both install what
+# they need into .venv first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+DEV := DEBUG=true
+
+.PHONY: run test bench lint clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Backcare needs Python 3.11 (found %s)" % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip==25.3
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: $(STAMP)
+	$(DEV) $(BIN)/backcare migrate --noinput
+	$(DEV) $(BIN)/backcare collectstatic --noinput --verbosity 0
+	$(DEV) $(BIN)/backcare demo --if-empty
+	@echo
+	@echo "Backcare is starting on http://127.0.0.1:8000  (Ctrl-C stops it)"
+	$(DEV) $(BIN)/backcare runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	bash scripts/test.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy backcare tests
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,69 @@
+"""Writing audit rows. Named write actions and clinical read views call :func:`record`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+from backcare.audit.context import current_ip
+from backcare.audit.models import AuditEvent
+
+if TYPE_CHECKING:
+    from backcare.accounts.models import User
+    from backcare.clinic.models import Client
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly rendering of a field value for the before/after columns."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping):
+        return [_plain(item) for item in value]
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: _plain(getattr(instance, name)) for name in fields}
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Fields whose value changed, as ``{field: {"before": …, "after": …}}``."""
+    return {
+        name: {"before": before.get(name), "after": after[name]}
+        for name in after
+        if before.get(name) != after[name]
+    }
+
+
+def record(
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    changes: Mapping[str, Any] | None = None,
+    client: Client | None = None,
+) -> AuditEvent:
+    """Append one audit row. ``client`` names whose data it is, when that is not ``obj``."""
+    from backcare.clinic.models import Client
+
+    if client is None and isinstance(obj, Client):
+        client = obj
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_email=actor.email if actor is not None and actor.is_authenticated else "",
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        client=client,
+        changes=dict(changes or {}),
+        ip=current_ip.get(),
+    )

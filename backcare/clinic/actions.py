@@ -1,0 +1,232 @@
+"""Named write actions for people and places. Views, commands and the demo call these; none of
+them writes the models directly. Each runs in one transaction, validates, saves only the fields
+it changed, and appends an audit row with the before and after values (STYLE.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+
+from backcare.accounts.models import Role, User
+from backcare.audit.log import diff, record, snapshot
+from backcare.clinic.models import (
+    CareTeamMembership,
+    Client,
+    Consent,
+    ConsentKind,
+    Location,
+    Room,
+    Service,
+    Therapist,
+)
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _editable_fields(instance: models.Model, data: Mapping[str, Any]) -> list[str]:
+    concrete = {field.name for field in instance._meta.concrete_fields}
+    return [name for name in data if name in concrete]
+
+
+def _create(actor: User | None, instance: M, action: str) -> M:
+    instance.full_clean()
+    instance.save(force_insert=True)
+    fields = [f.name for f in instance._meta.concrete_fields if f.name != "id"]
+    record(actor, action, instance, changes=diff({}, snapshot(instance, fields)))
+    return instance
+
+
+def _update(actor: User | None, instance: M, data: Mapping[str, Any], action: str) -> M:
+    fields = _editable_fields(instance, data)
+    before = snapshot(instance, fields)
+    for name in fields:
+        setattr(instance, name, data[name])
+    instance.full_clean()
+    changes = diff(before, snapshot(instance, fields))
+    if changes:
+        instance.save(update_fields=list(changes))
+        record(actor, action, instance, changes=changes)
+    return instance
+
+
+def _set_m2m(
+    actor: User | None, instance: models.Model, name: str, values: list[Any], action: str
+) -> None:
+    manager = getattr(instance, name)
+    before = sorted(obj.pk for obj in manager.all())
+    after = sorted(obj.pk for obj in values)
+    if before != after:
+        manager.set(values)
+        record(actor, action, instance, changes={name: {"before": before, "after": after}})
+
+
+# --- Clients --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_client(actor: User | None, data: Mapping[str, Any]) -> Client:
+    return _create(actor, Client(**data), "client.registered")
+
+
+@transaction.atomic
+def update_client(actor: User | None, client: Client, data: Mapping[str, Any]) -> Client:
+    return _update(actor, client, data, "client.updated")
+
+
+@transaction.atomic
+def record_consent(
+    actor: User | None, client: Client, kind: ConsentKind, version: str, at: dt.datetime
+) -> Consent:
+    consent = Consent(client=client, kind=kind, version=version, given_at=at)
+    consent.full_clean()
+    consent.save()
+    record(
+        actor,
+        "consent.given",
+        consent,
+        client=client,
+        changes=diff({}, {"kind": kind.value, "version": version}),
+    )
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(actor: User | None, consent: Consent, at: dt.datetime) -> Consent:
+    return _update(actor, consent, {"withdrawn_at": at}, "consent.withdrawn")
+
+
+@transaction.atomic
+def add_to_care_team(
+    actor: User | None,
+    client: Client,
+    therapist: Therapist,
+    reason: CareTeamMembership.Reason,
+    at: dt.datetime,
+) -> CareTeamMembership:
+    """Let a therapist treat a client. Adding someone already on the team changes nothing."""
+    existing = CareTeamMembership.objects.filter(
+        client=client, therapist=therapist, ended_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    membership = CareTeamMembership.objects.create(
+        client=client, therapist=therapist, reason=reason, added_at=at
+    )
+    record(
+        actor,
+        "care_team.added",
+        membership,
+        client=client,
+        changes=diff({}, {"therapist": therapist.pk, "reason": reason.value}),
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_from_care_team(
+    actor: User | None, membership: CareTeamMembership, at: dt.datetime
+) -> CareTeamMembership:
+    return _update(actor, membership, {"ended_at": at}, "care_team.removed")
+
+
+# --- Places and people ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_location(actor: User | None, data: Mapping[str, Any]) -> Location:
+    return _create(actor, Location(**data), "location.created")
+
+
+@transaction.atomic
+def update_location(actor: User | None, location: Location, data: Mapping[str, Any]) -> Location:
+    return _update(actor, location, data, "location.updated")
+
+
+@transaction.atomic
+def create_room(actor: User | None, data: Mapping[str, Any]) -> Room:
+    return _create(actor, Room(**data), "room.created")
+
+
+@transaction.atomic
+def update_room(actor: User | None, room: Room, data: Mapping[str, Any]) -> Room:
+    return _update(actor, room, data, "room.updated")
+
+
+@transaction.atomic
+def create_service(actor: User | None, data: Mapping[str, Any]) -> Service:
+    return _create(actor, Service(**data), "service.created")
+
+
+@transaction.atomic
+def update_service(actor: User | None, service: Service, data: Mapping[str, Any]) -> Service:
+    return _update(actor, service, data, "service.updated")
+
+
+@transaction.atomic
+def create_therapist(
+    actor: User | None,
+    *,
+    email: str,
+    full_name: str,
+    password: str | None,
+    data: Mapping[str, Any],
+    locations: list[Location],
+) -> Therapist:
+    """A therapist's login and professional record, created together."""
+    user = User.objects.create_user(
+        email=email, password=password, full_name=full_name, role=Role.THERAPIST
+    )
+    if password is None:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    record(actor, "user.created", user, changes=diff({}, {"email": user.email, "role": user.role}))
+    therapist = _create(actor, Therapist(user=user, **data), "therapist.created")
+    _set_m2m(actor, therapist, "locations", locations, "therapist.updated")
+    return therapist
+
+
+@transaction.atomic
+def update_therapist(
+    actor: User | None,
+    therapist: Therapist,
+    *,
+    full_name: str,
+    data: Mapping[str, Any],
+    locations: list[Location],
+) -> Therapist:
+    _update(actor, therapist.user, {"full_name": full_name}, "user.updated")
+    _update(actor, therapist, data, "therapist.updated")
+    _set_m2m(actor, therapist, "locations", locations, "therapist.updated")
+    return therapist
+
+
+@transaction.atomic
+def create_staff_user(
+    actor: User | None, *, email: str, full_name: str, role: Role, password: str | None
+) -> User:
+    extra: dict[str, Any] = {"is_staff": True, "is_superuser": True} if role == Role.OWNER else {}
+    user = User.objects.create_user(
+        email=email, password=password, full_name=full_name, role=role, **extra
+    )
+    record(actor, "user.created", user, changes=diff({}, {"email": user.email, "role": role.value}))
+    return user
+
+
+@transaction.atomic
+def create_client_login(actor: User | None, client: Client, *, password: str | None) -> User:
+    """Give a client a portal login with their email address."""
+    user = User.objects.create_user(
+        email=client.email, password=password, full_name=client.full_name, role=Role.CLIENT
+    )
+    record(
+        actor,
+        "user.created",
+        user,
+        client=client,
+        changes=diff({}, {"email": user.email, "role": "client"}),
+    )
+    _update(actor, client, {"user": user}, "client.updated")
+    return user

@@ -1,0 +1,249 @@
+"""People and places of the clinic (SPEC §1, §4): locations, rooms, therapists, clients, services,
+and the care team that decides which therapists treat which client."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+
+from backcare.lib.techniques import TECHNIQUES
+
+US_STATE = RegexValidator(r"^[A-Z]{2}$", "Use the two-letter state code, for example GA.")
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            "%(value)s is not a time zone. Use a name such as America/New_York.",
+            params={"value": value},
+        )
+
+
+def validate_techniques(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError("Techniques must be a list of technique codes.")
+    unknown = sorted(set(value) - TECHNIQUES.keys())
+    if unknown:
+        raise ValidationError("Unknown technique: %(codes)s.", params={"codes": ", ".join(unknown)})
+
+
+class Location(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    address_line1 = models.CharField("address", max_length=200)
+    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=2, validators=[US_STATE])
+    postal_code = models.CharField(
+        "ZIP code",
+        max_length=10,
+        validators=[RegexValidator(r"^\d{5}(-\d{4})?$", "Use a ZIP code such as 30309.")],
+    )
+    phone = models.CharField(max_length=30, blank=True)
+    time_zone = models.CharField(
+        max_length=64, default="America/New_York", validators=[validate_time_zone]
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("clinic:location_detail", args=[self.pk])
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def address(self) -> str:
+        street = ", ".join(part for part in (self.address_line1, self.address_line2) if part)
+        return f"{street}, {self.city}, {self.state} {self.postal_code}"
+
+
+class Room(models.Model):
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="rooms")
+    name = models.CharField(max_length=80)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("location__name", "name")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("location", "name"), name="room_name_unique_per_location"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.location.name})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("clinic:room_edit", args=[self.pk])
+
+
+class Therapist(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="therapist"
+    )
+    licence_number = models.CharField("licence number", max_length=40)
+    licence_state = models.CharField("licence state", max_length=2, validators=[US_STATE])
+    techniques = models.JSONField(default=list, blank=True, validators=[validate_techniques])
+    locations = models.ManyToManyField(Location, related_name="therapists", blank=True)
+    bio = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("user__full_name",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=("licence_state", "licence_number"), name="therapist_licence_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.user.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("clinic:therapist_detail", args=[self.pk])
+
+    @property
+    def name(self) -> str:
+        return self.user.full_name
+
+
+class Client(models.Model):
+    """An adult with back pain. May or may not have a portal login (``user``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="client",
+        null=True,
+        blank=True,
+    )
+    first_name = models.CharField("first name", max_length=80)
+    last_name = models.CharField("last name", max_length=80)
+    date_of_birth = models.DateField("date of birth")
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    address = models.CharField(max_length=250, blank=True)
+    home_location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="clients"
+    )
+    emergency_contact_name = models.CharField("emergency contact", max_length=120, blank=True)
+    emergency_contact_relationship = models.CharField("relationship", max_length=60, blank=True)
+    emergency_contact_phone = models.CharField("emergency contact phone", max_length=30, blank=True)
+    physician_name = models.CharField("physician", max_length=120, blank=True)
+    physician_practice = models.CharField("practice", max_length=160, blank=True)
+    physician_phone = models.CharField("physician phone", max_length=30, blank=True)
+    physician_email = models.EmailField("physician email", blank=True)
+    contact_by_email = models.BooleanField("email me", default=True)
+    contact_by_sms = models.BooleanField("text me", default=False)
+    appointment_reminders = models.BooleanField("appointment reminders", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("last_name", "first_name")
+        indexes = [models.Index(fields=("last_name", "first_name"))]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("clinic:client_detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: dt.date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class ConsentKind(models.TextChoices):
+    TREATMENT = "treatment", "Consent to treatment"
+    PRIVACY = "privacy", "Privacy notice"
+    MESSAGES = "messages", "Email and text messages"
+
+
+class Consent(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(max_length=20, choices=ConsentKind.choices)
+    version = models.CharField(max_length=20)
+    given_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("client", "kind", "-given_at")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version}"
+
+
+class Service(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    duration_minutes = models.PositiveIntegerField(
+        "duration (minutes)", validators=[MinValueValidator(15)]
+    )
+    buffer_after_minutes = models.PositiveIntegerField("buffer after (minutes)", default=0)
+    price = models.DecimalField(
+        max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    techniques = models.JSONField(default=list, blank=True, validators=[validate_techniques])
+    needs_room = models.BooleanField("needs a room", default=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("duration_minutes", "name")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0), name="service_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=15), name="service_duration_at_least_15"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("clinic:service_edit", args=[self.pk])
+
+
+class CareTeamMembership(models.Model):
+    """A therapist treats a client. Only members see the client's clinical records (SPEC §7)."""
+
+    class Reason(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned by staff"
+        BOOKED = "booked", "Booked an appointment"
+        PROGRAM = "program", "Plans the treatment program"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="care_team")
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="care_team")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    added_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=("client", "therapist"),
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_care_team_membership",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.therapist} treats {self.client}"

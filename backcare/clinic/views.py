@@ -1,0 +1,360 @@
+"""Staff pages for people and places. Each view: fetch through the policy, one action, render."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from backcare import policy
+from backcare.accounts.models import Role
+from backcare.audit.log import record
+from backcare.clinic import actions
+from backcare.clinic.forms import (
+    CareTeamForm,
+    ClientForm,
+    ClientSearchForm,
+    LocationForm,
+    RoomForm,
+    ServiceForm,
+    TherapistForm,
+)
+from backcare.clinic.models import CareTeamMembership, Client, Location, Room, Service, Therapist
+from backcare.lib.techniques import technique_labels
+from backcare.pages import form_page
+from backcare.policy import Action
+
+PAGE_SIZE = 25
+
+# --- Clients --------------------------------------------------------------------------------
+
+
+@policy.requires(Action.CLIENT_LIST)
+def client_list(request: HttpRequest) -> HttpResponse:
+    search = ClientSearchForm(request.GET)
+    clients = policy.visible_clients(request.user).select_related("home_location")
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    for word in query.split():
+        clients = clients.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(phone__icontains=word)
+        )
+    page = Paginator(clients.order_by("last_name", "first_name", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "clinic/client_list.html",
+        {
+            "search": search,
+            "query": query,
+            "page": page,
+            "can_create": policy.can(request.user, Action.CLIENT_CREATE),
+        },
+    )
+
+
+@policy.requires(Action.CLIENT_CREATE)
+def client_create(request: HttpRequest) -> HttpResponse:
+    form = ClientForm(request.POST or None)
+    return form_page(
+        request,
+        form,
+        "clinic/client_form.html",
+        lambda: actions.register_client(request.user, form.cleaned_data),
+        success="Client registered.",
+        context={"title": "Register a client"},
+    )
+
+
+load_client = policy.loader(Client, "client_id")
+
+
+@policy.requires(Action.CLIENT_VIEW, load=load_client)
+def client_detail(request: HttpRequest, client: Client) -> HttpResponse:
+    record(request.user, "client.viewed", client)
+    today = timezone.localdate()
+    team = client.care_team.filter(ended_at__isnull=True).select_related("therapist__user")
+    return render(
+        request,
+        "clinic/client_detail.html",
+        {
+            "client": client,
+            "age": client.age_on(today),
+            "team": team,
+            "consents": client.consents.all(),
+            "can_edit": policy.can(request.user, Action.CLIENT_EDIT, client),
+            "can_edit_team": policy.can(request.user, Action.CARE_TEAM_EDIT, client),
+            "care_team_form": CareTeamForm(),
+        },
+    )
+
+
+@policy.requires(Action.CLIENT_EDIT, load=load_client)
+def client_edit(request: HttpRequest, client: Client) -> HttpResponse:
+    form = ClientForm(request.POST or None, instance=Client.objects.get(pk=client.pk))
+    return form_page(
+        request,
+        form,
+        "clinic/client_form.html",
+        lambda: actions.update_client(request.user, client, form.cleaned_data),
+        success="Client details saved.",
+        context={"title": f"Edit {client.full_name}", "client": client},
+    )
+
+
+@require_POST
+@policy.requires(Action.CARE_TEAM_EDIT, load=load_client)
+def care_team_add(request: HttpRequest, client: Client) -> HttpResponse:
+    form = CareTeamForm(request.POST)
+    if form.is_valid():
+        actions.add_to_care_team(
+            request.user,
+            client,
+            form.cleaned_data["therapist"],
+            CareTeamMembership.Reason.ASSIGNED,
+            timezone.now(),
+        )
+    return redirect(client)
+
+
+@require_POST
+@policy.requires(Action.CARE_TEAM_EDIT, load=load_client)
+def care_team_remove(request: HttpRequest, client: Client) -> HttpResponse:
+    membership = get_object_or_404(
+        CareTeamMembership, client=client, pk=request.POST.get("membership"), ended_at__isnull=True
+    )
+    actions.remove_from_care_team(request.user, membership, timezone.now())
+    return redirect(client)
+
+
+# --- Locations and rooms --------------------------------------------------------------------
+
+
+@policy.requires(Action.PLACES_VIEW)
+def location_list(request: HttpRequest) -> HttpResponse:
+    locations = Location.objects.annotate(
+        room_count=Count("rooms", distinct=True), therapist_count=Count("therapists", distinct=True)
+    )
+    return render(
+        request,
+        "clinic/location_list.html",
+        {"locations": locations, "can_edit": policy.can(request.user, Action.PLACES_EDIT)},
+    )
+
+
+load_location = policy.loader(Location, "location_id")
+
+
+@policy.requires(Action.PLACES_VIEW, load=load_location)
+def location_detail(request: HttpRequest, location: Location) -> HttpResponse:
+    return render(
+        request,
+        "clinic/location_detail.html",
+        {
+            "location": location,
+            "rooms": location.rooms.all(),
+            "therapists": location.therapists.select_related("user"),
+            "can_edit": policy.can(request.user, Action.PLACES_EDIT),
+        },
+    )
+
+
+@policy.requires(Action.PLACES_EDIT)
+def location_create(request: HttpRequest) -> HttpResponse:
+    form = LocationForm(request.POST or None)
+    return form_page(
+        request,
+        form,
+        "clinic/place_form.html",
+        lambda: actions.create_location(request.user, form.cleaned_data),
+        success="Location added.",
+        context={"title": "Add a location", "back": "clinic:location_list"},
+    )
+
+
+@policy.requires(Action.PLACES_EDIT, load=load_location)
+def location_edit(request: HttpRequest, location: Location) -> HttpResponse:
+    form = LocationForm(request.POST or None, instance=Location.objects.get(pk=location.pk))
+    return form_page(
+        request,
+        form,
+        "clinic/place_form.html",
+        lambda: actions.update_location(request.user, location, form.cleaned_data),
+        success="Location saved.",
+        context={"title": f"Edit {location.name}", "back": "clinic:location_list"},
+    )
+
+
+@policy.requires(Action.PLACES_EDIT, load=load_location)
+def room_create(request: HttpRequest, location: Location) -> HttpResponse:
+    form = RoomForm(request.POST or None, initial={"location": location})
+    return form_page(
+        request,
+        form,
+        "clinic/place_form.html",
+        lambda: actions.create_room(request.user, form.cleaned_data).location,
+        success="Room added.",
+        context={"title": f"Add a room at {location.name}", "back": "clinic:location_list"},
+    )
+
+
+@policy.requires(Action.PLACES_EDIT, load=policy.loader(Room, "room_id"))
+def room_edit(request: HttpRequest, room: Room) -> HttpResponse:
+    form = RoomForm(request.POST or None, instance=Room.objects.get(pk=room.pk))
+    return form_page(
+        request,
+        form,
+        "clinic/place_form.html",
+        lambda: actions.update_room(request.user, room, form.cleaned_data).location,
+        success="Room saved.",
+        context={"title": f"Edit {room.name}", "back": "clinic:location_list"},
+    )
+
+
+# --- Therapists -----------------------------------------------------------------------------
+
+
+@policy.requires(Action.PLACES_VIEW)
+def therapist_list(request: HttpRequest) -> HttpResponse:
+    therapists = Therapist.objects.select_related("user").prefetch_related("locations")
+    return render(
+        request,
+        "clinic/therapist_list.html",
+        {"therapists": therapists, "can_edit": policy.can(request.user, Action.PLACES_EDIT)},
+    )
+
+
+load_therapist = policy.loader(Therapist, "therapist_id")
+
+
+@policy.requires(Action.PLACES_VIEW, load=load_therapist)
+def therapist_detail(request: HttpRequest, therapist: Therapist) -> HttpResponse:
+    hours = therapist.hours.select_related("location").prefetch_related("breaks")
+    return render(
+        request,
+        "clinic/therapist_detail.html",
+        {
+            "therapist": therapist,
+            "techniques": technique_labels(therapist.techniques),
+            "locations": therapist.locations.all(),
+            "hours": hours,
+            "can_edit": policy.can(request.user, Action.PLACES_EDIT),
+        },
+    )
+
+
+@policy.requires(Action.PLACES_EDIT)
+def therapist_create(request: HttpRequest) -> HttpResponse:
+    form = TherapistForm(request.POST or None)
+    return form_page(
+        request,
+        form,
+        "clinic/place_form.html",
+        lambda: actions.create_therapist(
+            request.user,
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            password=None,
+            data=form.therapist_data(),
+            locations=list(form.cleaned_data["locations"]),
+        ),
+        success="Therapist added. They can set a password with “Forgot your password?”.",
+        context={"title": "Add a therapist", "back": "clinic:therapist_list"},
+    )
+
+
+@policy.requires(Action.PLACES_EDIT, load=load_therapist)
+def therapist_edit(request: HttpRequest, therapist: Therapist) -> HttpResponse:
+    form = TherapistForm(request.POST or None, instance=Therapist.objects.get(pk=therapist.pk))
+    return form_page(
+        request,
+        form,
+        "clinic/place_form.html",
+        lambda: actions.update_therapist(
+            request.user,
+            therapist,
+            full_name=form.cleaned_data["full_name"],
+            data=form.therapist_data(),
+            locations=list(form.cleaned_data["locations"]),
+        ),
+        success="Therapist saved.",
+        context={"title": f"Edit {therapist.name}", "back": "clinic:therapist_list"},
+    )
+
+
+# --- Services -------------------------------------------------------------------------------
+
+
+@policy.requires(Action.PLACES_VIEW)
+def service_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "clinic/service_list.html",
+        {
+            "services": Service.objects.all(),
+            "can_edit": policy.can(request.user, Action.PLACES_EDIT),
+        },
+    )
+
+
+@policy.requires(Action.PLACES_EDIT)
+def service_create(request: HttpRequest) -> HttpResponse:
+    form = ServiceForm(request.POST or None)
+    return form_page(
+        request,
+        form,
+        "clinic/place_form.html",
+        lambda: actions.create_service(request.user, form.cleaned_data),
+        success="Service added.",
+        context={"title": "Add a service", "back": "clinic:service_list"},
+    )
+
+
+@policy.requires(Action.PLACES_EDIT, load=policy.loader(Service, "service_id"))
+def service_edit(request: HttpRequest, service: Service) -> HttpResponse:
+    form = ServiceForm(request.POST or None, instance=Service.objects.get(pk=service.pk))
+    return form_page(
+        request,
+        form,
+        "clinic/place_form.html",
+        lambda: actions.update_service(request.user, service, form.cleaned_data),
+        success="Service saved.",
+        context={"title": f"Edit {service.name}", "back": "clinic:service_list"},
+    )
+
+
+# --- Staff home -----------------------------------------------------------------------------
+
+
+@policy.requires(Action.STAFF_HOME)
+def staff_home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    my_clients = None
+    if user.role == Role.THERAPIST:
+        my_clients = policy.visible_clients(user).order_by("last_name", "first_name")[:12]
+    recent = None
+    if policy.can(user, Action.CLIENT_CREATE):
+        recent = Client.objects.order_by("-created_at", "-pk")[:8]
+    return render(
+        request,
+        "clinic/staff_home.html",
+        {
+            "my_clients": my_clients,
+            "recent_clients": recent,
+            "locations": Location.objects.filter(active=True).annotate(
+                therapist_count=Count("therapists", filter=Q(therapists__active=True)),
+                room_count=Count("rooms", filter=Q(rooms__active=True), distinct=True),
+            ),
+            "client_count": policy.visible_clients(user).count(),
+            "therapist_count": Therapist.objects.filter(active=True).count(),
+            "can_audit": policy.can(user, Action.AUDIT_VIEW),
+            "can_edit_places": policy.can(user, Action.PLACES_EDIT),
+            "search": ClientSearchForm(),
+        },
+    )

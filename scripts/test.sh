@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Every check Backcare has: lint, types, the test suite on SQLite, then again on PostgreSQL.
+# With CI=true a missing PostgreSQL or Chromium fails the run instead of being skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+in_ci() { [ "${CI:-}" = "true" ]; }
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== Installing Debian's chromium for the browser tests"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+  if in_ci; then echo "Chromium is missing: the browser tests cannot run (CI=true)." >&2; exit 1; fi
+  echo "!! Chromium is missing: browser tests will be skipped (install Debian's chromium)." >&2
+fi
+
+echo "== ruff"
+$BIN/ruff check .
+$BIN/ruff format --check .
+echo "== mypy"
+$BIN/mypy backcare tests
+
+echo "== pytest on SQLite"
+env -u DATABASE_URL $BIN/pytest --create-db "$@"
+
+pg_url="${DATABASE_URL:-}"
+if [ -z "$pg_url" ] && $BIN/python - <<'PY'
+import socket, sys
+try:
+    socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
+except OSError:
+    sys.exit(1)
+PY
+then
+  pg_url="postgres://postgres@127.0.0.1:5432/backcare"
+fi
+if [ -n "$pg_url" ]; then
+  echo "== pytest on PostgreSQL (a throwaway test database)"
+  DATABASE_URL="$pg_url" $BIN/pytest --create-db "$@"
+elif in_ci; then
+  echo "PostgreSQL does not answer on 127.0.0.1:5432 and DATABASE_URL is not set (CI=true)." >&2
+  exit 1
+else
+  echo "!! PostgreSQL not found: the suite ran on SQLite only." >&2
+fi
