@@ -96,7 +96,8 @@ SERVICES = (
 )
 
 # name, licence, techniques, {location: [(weekday, start, end, break)]}
-THERAPISTS = (
+Shift = tuple[int, str, str, tuple[str, str] | None]
+THERAPISTS: tuple[tuple[str, str, list[str], dict[str, list[Shift]]], ...] = (
     (
         "Maya Thompson",
         "MT004211",

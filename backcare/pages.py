@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+
+
+class SupportsGetAbsoluteUrl(Protocol):
+    def get_absolute_url(self) -> str: ...
 
 
 def form_page(
     request: HttpRequest,
     form: forms.BaseForm,
     template: str,
-    save: Callable[[], models.Model],
+    save: Callable[[], SupportsGetAbsoluteUrl],
     *,
     success: str,
     context: Mapping[str, Any] | None = None,

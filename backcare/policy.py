@@ -22,17 +22,22 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 
-from backcare.accounts.models import Role
+from backcare.accounts.models import Role, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from backcare.accounts.models import User
     from backcare.clinic.models import Client
 
     AnyUser = User | AnonymousUser
+
+
+class AuthenticatedRequest(HttpRequest):
+    """The request a view wrapped by :func:`requires` receives: someone is signed in."""
+
+    user: User
 
 
 class Action(StrEnum):
@@ -54,14 +59,14 @@ class Action(StrEnum):
 def _role(user: AnyUser) -> str | None:
     if not user.is_authenticated or not user.is_active:
         return None
-    return str(user.role)  # type: ignore[union-attr]
+    return str(user.role)
 
 
 def treats(user: AnyUser, client: Client) -> bool:
     """Is the user a therapist on this client's open care team?"""
     if _role(user) != Role.THERAPIST:
         return False
-    return client.care_team.filter(therapist__user_id=user.pk, ended_at__isnull=True).exists()
+    return client.care_team.filter(therapist__user_id=user.pk or 0, ended_at__isnull=True).exists()
 
 
 def _is_self(user: AnyUser, client: Client) -> bool:
@@ -129,17 +134,17 @@ def visible_clients(user: AnyUser, queryset: QuerySet[Client] | None = None) -> 
         return queryset
     if role == Role.THERAPIST:
         return queryset.filter(
-            care_team__therapist__user_id=user.pk, care_team__ended_at__isnull=True
+            care_team__therapist__user_id=user.pk or 0, care_team__ended_at__isnull=True
         ).distinct()
     if role == Role.CLIENT:
-        return queryset.filter(user_id=user.pk)
+        return queryset.filter(user_id=user.pk or 0)
     return queryset.none()
 
 
 # --- Wrapping views -------------------------------------------------------------------------
 
 M = TypeVar("M", bound=Model)
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def requires(action: Action, *, load: Callable[..., Any] | None = None) -> Callable[[View], View]:
@@ -151,7 +156,7 @@ def requires(action: Action, *, load: Callable[..., Any] | None = None) -> Calla
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if load is None:

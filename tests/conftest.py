@@ -50,35 +50,35 @@ PERSONAS = (
 
 @pytest.fixture
 def clinic(db: None) -> Clinic:
-    location = factories.LocationFactory(name="Midtown")
-    owner = factories.UserFactory(
+    location = factories.LocationFactory.create(name="Midtown")
+    owner = factories.UserFactory.create(
         email="owner@example.com",
         full_name="Olivia Owner",
         role=Role.OWNER,
         is_staff=True,
         is_superuser=True,
     )
-    front_desk = factories.UserFactory(email="fran@example.com", full_name="Fran Desk")
-    tess = factories.TherapistFactory(
+    front_desk = factories.UserFactory.create(email="fran@example.com", full_name="Fran Desk")
+    tess = factories.TherapistFactory.create(
         user__email="tess@example.com", user__full_name="Tess Therapist"
     )
-    theo = factories.TherapistFactory(
+    theo = factories.TherapistFactory.create(
         user__email="theo@example.com", user__full_name="Theo Colleague"
     )
     tess.locations.add(location)
-    alice = factories.ClientFactory(
+    alice = factories.ClientFactory.create(
         first_name="Alice",
         last_name="Anders",
         email="alice@example.com",
-        user=factories.UserFactory(
+        user=factories.UserFactory.create(
             email="alice@example.com", full_name="Alice Anders", role=Role.CLIENT
         ),
     )
-    bob = factories.ClientFactory(
+    bob = factories.ClientFactory.create(
         first_name="Bob",
         last_name="Baker",
         email="bob@example.com",
-        user=factories.UserFactory(
+        user=factories.UserFactory.create(
             email="bob@example.com", full_name="Bob Baker", role=Role.CLIENT
         ),
     )
@@ -91,8 +91,8 @@ def clinic(db: None) -> Clinic:
         alice=alice,
         bob=bob,
         location=location,
-        room=factories.RoomFactory(location=location, name="Magnolia"),
-        service=factories.ServiceFactory(name="Back massage — 60 minutes"),
+        room=factories.RoomFactory.create(location=location, name="Magnolia"),
+        service=factories.ServiceFactory.create(name="Back massage — 60 minutes"),
     )
 
 

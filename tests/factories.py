@@ -14,7 +14,7 @@ from backcare.clinic.models import CareTeamMembership, Client, Location, Room, S
 PASSWORD = "correct-horse-battery"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("email",)
@@ -26,7 +26,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
 
-class LocationFactory(factory.django.DjangoModelFactory):
+class LocationFactory(factory.django.DjangoModelFactory[Location]):
     class Meta:
         model = Location
 
@@ -38,7 +38,7 @@ class LocationFactory(factory.django.DjangoModelFactory):
     time_zone = "America/New_York"
 
 
-class RoomFactory(factory.django.DjangoModelFactory):
+class RoomFactory(factory.django.DjangoModelFactory[Room]):
     class Meta:
         model = Room
 
@@ -46,7 +46,7 @@ class RoomFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Room {n}")
 
 
-class TherapistFactory(factory.django.DjangoModelFactory):
+class TherapistFactory(factory.django.DjangoModelFactory[Therapist]):
     class Meta:
         model = Therapist
 
@@ -56,7 +56,7 @@ class TherapistFactory(factory.django.DjangoModelFactory):
     techniques = factory.LazyFunction(lambda: ["swedish", "deep_tissue"])
 
 
-class ClientFactory(factory.django.DjangoModelFactory):
+class ClientFactory(factory.django.DjangoModelFactory[Client]):
     class Meta:
         model = Client
 
@@ -67,7 +67,7 @@ class ClientFactory(factory.django.DjangoModelFactory):
     phone = "(404) 555-0100"
 
 
-class ServiceFactory(factory.django.DjangoModelFactory):
+class ServiceFactory(factory.django.DjangoModelFactory[Service]):
     class Meta:
         model = Service
 

@@ -19,4 +19,4 @@ STORAGES = {
 }
 
 # No collected static files in tests: the app finders serve them (WHITENOISE_USE_FINDERS).
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.http import HttpResponseBase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PERSONAS, Clinic, login_as
@@ -72,7 +73,7 @@ def sample_kwargs(name: str, pattern: URLPattern, clinic: Clinic) -> dict[str, s
     return {key: value for key, value in values.items() if key in wanted}
 
 
-def outcome_matches(expected: Any, response: Any, kwargs: dict[str, str]) -> bool:
+def outcome_matches(expected: Any, response: HttpResponseBase, kwargs: dict[str, str]) -> bool:
     status = response.status_code
     location = urlsplit(response.get("Location", "")).path
     if isinstance(expected, int):

@@ -7,7 +7,7 @@ from backcare.accounts.models import User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]  # typed for AbstractUser only
     ordering = ("full_name",)
     list_display = ("full_name", "email", "role", "is_active")
     list_filter = ("role", "is_active")

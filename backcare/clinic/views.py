@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -25,7 +25,7 @@ from backcare.clinic.forms import (
 from backcare.clinic.models import CareTeamMembership, Client, Location, Room, Service, Therapist
 from backcare.lib.techniques import technique_labels
 from backcare.pages import form_page
-from backcare.policy import Action
+from backcare.policy import Action, AuthenticatedRequest
 
 PAGE_SIZE = 25
 
@@ -33,7 +33,7 @@ PAGE_SIZE = 25
 
 
 @policy.requires(Action.CLIENT_LIST)
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: AuthenticatedRequest) -> HttpResponse:
     search = ClientSearchForm(request.GET)
     clients = policy.visible_clients(request.user).select_related("home_location")
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
@@ -60,7 +60,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 
 @policy.requires(Action.CLIENT_CREATE)
-def client_create(request: HttpRequest) -> HttpResponse:
+def client_create(request: AuthenticatedRequest) -> HttpResponse:
     form = ClientForm(request.POST or None)
     return form_page(
         request,
@@ -76,7 +76,7 @@ load_client = policy.loader(Client, "client_id")
 
 
 @policy.requires(Action.CLIENT_VIEW, load=load_client)
-def client_detail(request: HttpRequest, client: Client) -> HttpResponse:
+def client_detail(request: AuthenticatedRequest, client: Client) -> HttpResponse:
     record(request.user, "client.viewed", client)
     today = timezone.localdate()
     team = client.care_team.filter(ended_at__isnull=True).select_related("therapist__user")
@@ -96,7 +96,7 @@ def client_detail(request: HttpRequest, client: Client) -> HttpResponse:
 
 
 @policy.requires(Action.CLIENT_EDIT, load=load_client)
-def client_edit(request: HttpRequest, client: Client) -> HttpResponse:
+def client_edit(request: AuthenticatedRequest, client: Client) -> HttpResponse:
     form = ClientForm(request.POST or None, instance=Client.objects.get(pk=client.pk))
     return form_page(
         request,
@@ -110,7 +110,7 @@ def client_edit(request: HttpRequest, client: Client) -> HttpResponse:
 
 @require_POST
 @policy.requires(Action.CARE_TEAM_EDIT, load=load_client)
-def care_team_add(request: HttpRequest, client: Client) -> HttpResponse:
+def care_team_add(request: AuthenticatedRequest, client: Client) -> HttpResponse:
     form = CareTeamForm(request.POST)
     if form.is_valid():
         actions.add_to_care_team(
@@ -125,7 +125,7 @@ def care_team_add(request: HttpRequest, client: Client) -> HttpResponse:
 
 @require_POST
 @policy.requires(Action.CARE_TEAM_EDIT, load=load_client)
-def care_team_remove(request: HttpRequest, client: Client) -> HttpResponse:
+def care_team_remove(request: AuthenticatedRequest, client: Client) -> HttpResponse:
     membership = get_object_or_404(
         CareTeamMembership, client=client, pk=request.POST.get("membership"), ended_at__isnull=True
     )
@@ -137,7 +137,7 @@ def care_team_remove(request: HttpRequest, client: Client) -> HttpResponse:
 
 
 @policy.requires(Action.PLACES_VIEW)
-def location_list(request: HttpRequest) -> HttpResponse:
+def location_list(request: AuthenticatedRequest) -> HttpResponse:
     locations = Location.objects.annotate(
         room_count=Count("rooms", distinct=True), therapist_count=Count("therapists", distinct=True)
     )
@@ -152,7 +152,7 @@ load_location = policy.loader(Location, "location_id")
 
 
 @policy.requires(Action.PLACES_VIEW, load=load_location)
-def location_detail(request: HttpRequest, location: Location) -> HttpResponse:
+def location_detail(request: AuthenticatedRequest, location: Location) -> HttpResponse:
     return render(
         request,
         "clinic/location_detail.html",
@@ -166,7 +166,7 @@ def location_detail(request: HttpRequest, location: Location) -> HttpResponse:
 
 
 @policy.requires(Action.PLACES_EDIT)
-def location_create(request: HttpRequest) -> HttpResponse:
+def location_create(request: AuthenticatedRequest) -> HttpResponse:
     form = LocationForm(request.POST or None)
     return form_page(
         request,
@@ -179,7 +179,7 @@ def location_create(request: HttpRequest) -> HttpResponse:
 
 
 @policy.requires(Action.PLACES_EDIT, load=load_location)
-def location_edit(request: HttpRequest, location: Location) -> HttpResponse:
+def location_edit(request: AuthenticatedRequest, location: Location) -> HttpResponse:
     form = LocationForm(request.POST or None, instance=Location.objects.get(pk=location.pk))
     return form_page(
         request,
@@ -192,7 +192,7 @@ def location_edit(request: HttpRequest, location: Location) -> HttpResponse:
 
 
 @policy.requires(Action.PLACES_EDIT, load=load_location)
-def room_create(request: HttpRequest, location: Location) -> HttpResponse:
+def room_create(request: AuthenticatedRequest, location: Location) -> HttpResponse:
     form = RoomForm(request.POST or None, initial={"location": location})
     return form_page(
         request,
@@ -205,7 +205,7 @@ def room_create(request: HttpRequest, location: Location) -> HttpResponse:
 
 
 @policy.requires(Action.PLACES_EDIT, load=policy.loader(Room, "room_id"))
-def room_edit(request: HttpRequest, room: Room) -> HttpResponse:
+def room_edit(request: AuthenticatedRequest, room: Room) -> HttpResponse:
     form = RoomForm(request.POST or None, instance=Room.objects.get(pk=room.pk))
     return form_page(
         request,
@@ -221,7 +221,7 @@ def room_edit(request: HttpRequest, room: Room) -> HttpResponse:
 
 
 @policy.requires(Action.PLACES_VIEW)
-def therapist_list(request: HttpRequest) -> HttpResponse:
+def therapist_list(request: AuthenticatedRequest) -> HttpResponse:
     therapists = Therapist.objects.select_related("user").prefetch_related("locations")
     return render(
         request,
@@ -234,7 +234,7 @@ load_therapist = policy.loader(Therapist, "therapist_id")
 
 
 @policy.requires(Action.PLACES_VIEW, load=load_therapist)
-def therapist_detail(request: HttpRequest, therapist: Therapist) -> HttpResponse:
+def therapist_detail(request: AuthenticatedRequest, therapist: Therapist) -> HttpResponse:
     hours = therapist.hours.select_related("location").prefetch_related("breaks")
     return render(
         request,
@@ -250,7 +250,7 @@ def therapist_detail(request: HttpRequest, therapist: Therapist) -> HttpResponse
 
 
 @policy.requires(Action.PLACES_EDIT)
-def therapist_create(request: HttpRequest) -> HttpResponse:
+def therapist_create(request: AuthenticatedRequest) -> HttpResponse:
     form = TherapistForm(request.POST or None)
     return form_page(
         request,
@@ -270,7 +270,7 @@ def therapist_create(request: HttpRequest) -> HttpResponse:
 
 
 @policy.requires(Action.PLACES_EDIT, load=load_therapist)
-def therapist_edit(request: HttpRequest, therapist: Therapist) -> HttpResponse:
+def therapist_edit(request: AuthenticatedRequest, therapist: Therapist) -> HttpResponse:
     form = TherapistForm(request.POST or None, instance=Therapist.objects.get(pk=therapist.pk))
     return form_page(
         request,
@@ -292,7 +292,7 @@ def therapist_edit(request: HttpRequest, therapist: Therapist) -> HttpResponse:
 
 
 @policy.requires(Action.PLACES_VIEW)
-def service_list(request: HttpRequest) -> HttpResponse:
+def service_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "clinic/service_list.html",
@@ -304,7 +304,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
 
 
 @policy.requires(Action.PLACES_EDIT)
-def service_create(request: HttpRequest) -> HttpResponse:
+def service_create(request: AuthenticatedRequest) -> HttpResponse:
     form = ServiceForm(request.POST or None)
     return form_page(
         request,
@@ -317,7 +317,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
 
 
 @policy.requires(Action.PLACES_EDIT, load=policy.loader(Service, "service_id"))
-def service_edit(request: HttpRequest, service: Service) -> HttpResponse:
+def service_edit(request: AuthenticatedRequest, service: Service) -> HttpResponse:
     form = ServiceForm(request.POST or None, instance=Service.objects.get(pk=service.pk))
     return form_page(
         request,
@@ -333,7 +333,7 @@ def service_edit(request: HttpRequest, service: Service) -> HttpResponse:
 
 
 @policy.requires(Action.STAFF_HOME)
-def staff_home(request: HttpRequest) -> HttpResponse:
+def staff_home(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     my_clients = None
     if user.role == Role.THERAPIST:

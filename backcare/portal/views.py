@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from backcare import policy
 from backcare.audit.log import record
-from backcare.policy import Action
+from backcare.policy import Action, AuthenticatedRequest
 
 
 @policy.requires(Action.CLIENT_HOME)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     client = policy.visible_clients(request.user).select_related("home_location").first()
     if client is not None:
         record(request.user, "client.viewed", client)

@@ -24,6 +24,6 @@ class Command(BaseCommand):
         else:
             demo.load()
             self.stdout.write(self.style.SUCCESS("The demo clinic is ready."))
-        self.stdout.write("\nDemo logins (password for all: %s):" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
         for login in demo.LOGINS:
             self.stdout.write(f"  {login.role:<11} {login.email}")
