@@ -348,7 +348,9 @@ def staff_home(request: AuthenticatedRequest) -> HttpResponse:
             "my_clients": my_clients,
             "recent_clients": recent,
             "locations": Location.objects.filter(active=True).annotate(
-                therapist_count=Count("therapists", filter=Q(therapists__active=True)),
+                therapist_count=Count(
+                    "therapists", filter=Q(therapists__active=True), distinct=True
+                ),
                 room_count=Count("rooms", filter=Q(rooms__active=True), distinct=True),
             ),
             "client_count": policy.visible_clients(user).count(),
