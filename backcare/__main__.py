@@ -8,10 +8,36 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from typing import TextIO
+
+
+def _screen() -> Callable[[list[str], TextIO, TextIO, TextIO], int]:
+    from backcare.screening.cli import main as screen
+
+    return screen
+
+
+def _score() -> Callable[[list[str], TextIO, TextIO, TextIO], int]:
+    from backcare.outcomes.cli import score_main
+
+    return score_main
+
+
+def _responder() -> Callable[[list[str], TextIO, TextIO, TextIO], int]:
+    from backcare.outcomes.cli import responder_main
+
+    return responder_main
+
+
+PURE_COMMANDS = {"screen": _screen, "score": _score, "responder": _responder}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in PURE_COMMANDS:
+        # Pure domain commands: no settings, no database, nothing written.
+        return PURE_COMMANDS[args[0]]()(args[1:], sys.stdin, sys.stdout, sys.stderr)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.settings")
     from backcare.lib.env import ConfigError
 

@@ -56,7 +56,14 @@ def test_lists_are_comma_separated_and_trimmed() -> None:
 
 def run_backcare(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     # Only the machine's environment: none of Backcare's variables, nor what tests/settings.py set.
-    ours = {"DATABASE_URL", "SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "SQLITE_FILE"}
+    ours = {
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "DEBUG",
+        "DJANGO_SETTINGS_MODULE",
+        "SQLITE_FILE",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
     clean = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith("SECURE_")}
     return subprocess.run(  # noqa: S603 - our own command, fixed arguments
         [sys.executable, "-m", "backcare", *args],
