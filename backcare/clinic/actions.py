@@ -8,7 +8,13 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from backcare.accounts.models import Role, User
 from backcare.audit.log import diff, record, snapshot
@@ -215,9 +221,19 @@ def create_staff_user(
     return user
 
 
+class PortalInviteError(Exception):
+    """The client cannot be invited to the portal; the message says why, in plain words."""
+
+
 @transaction.atomic
 def create_client_login(actor: User | None, client: Client, *, password: str | None) -> User:
     """Give a client a portal login with their email address."""
+    if client.user_id is not None:
+        raise PortalInviteError(f"{client.full_name} already has a portal login.")
+    if not client.email:
+        raise PortalInviteError("Add the client's email address first: it is their login.")
+    if User.objects.filter(email__iexact=client.email).exists():
+        raise PortalInviteError(f"Someone already signs in with {client.email}.")
     user = User.objects.create_user(
         email=client.email, password=password, full_name=client.full_name, role=Role.CLIENT
     )
@@ -229,4 +245,26 @@ def create_client_login(actor: User | None, client: Client, *, password: str | N
         changes=diff({}, {"email": user.email, "role": "client"}),
     )
     _update(actor, client, {"user": user}, "client.updated")
+    return user
+
+
+def invite_client_to_portal(actor: User | None, client: Client, *, site_url: str) -> User:
+    """Create the client's portal login and email them a link to choose a password."""
+    user = create_client_login(actor, client, password=None)
+    link = site_url.rstrip("/") + reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    context = {"client": client, "link": link}
+    transaction.on_commit(
+        lambda: send_mail(
+            "Your Backcare portal: choose a password",
+            render_to_string("clinic/email/portal_invite.txt", context),
+            None,
+            [user.email],
+        )
+    )
     return user

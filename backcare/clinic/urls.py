@@ -16,6 +16,7 @@ urlpatterns = [
         views.care_team_remove,
         name="care_team_remove",
     ),
+    path("clients/<int:client_id>/portal-invite/", views.portal_invite, name="portal_invite"),
     path("locations/", views.location_list, name="location_list"),
     path("locations/new/", views.location_create, name="location_create"),
     path("locations/<int:location_id>/", views.location_detail, name="location_detail"),

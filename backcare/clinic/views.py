@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -130,6 +132,18 @@ def care_team_remove(request: AuthenticatedRequest, client: Client) -> HttpRespo
         CareTeamMembership, client=client, pk=request.POST.get("membership"), ended_at__isnull=True
     )
     actions.remove_from_care_team(request.user, membership, timezone.now())
+    return redirect(client)
+
+
+@require_POST
+@policy.requires(Action.CLIENT_EDIT, load=load_client)
+def portal_invite(request: AuthenticatedRequest, client: Client) -> HttpResponse:
+    try:
+        actions.invite_client_to_portal(request.user, client, site_url=settings.SITE_URL)
+    except actions.PortalInviteError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, f"We emailed {client.email} a link to choose a password.")
     return redirect(client)
 
 
