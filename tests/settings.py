@@ -9,8 +9,8 @@ os.environ.setdefault("SQLITE_FILE", "test-backcare.sqlite3")
 
 from backcare.settings import *  # noqa: F403
 
-# Argon2 is deliberately slow; tests hash many passwords. tests/test_settings.py proves the real
-# settings use Argon2.
+# Argon2 is deliberately slow; tests hash many passwords. tests/test_settings.py and
+# tests/test_accounts.py prove the real settings use Argon2.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {

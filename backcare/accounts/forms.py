@@ -15,3 +15,7 @@ class EmailLoginForm(AuthenticationForm):
         ),
         "inactive": "This account is switched off. Please ask the clinic for help.",
     }
+
+    def clean_username(self) -> str:
+        # Accounts are stored lower-case; people type their address however they like.
+        return str(self.cleaned_data["username"]).strip().lower()

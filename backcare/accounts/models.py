@@ -30,6 +30,9 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("role", Role.OWNER)
         extra.setdefault("full_name", "Owner")

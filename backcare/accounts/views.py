@@ -7,6 +7,7 @@ from django.urls import reverse_lazy
 
 from backcare import policy
 from backcare.accounts.forms import EmailLoginForm
+from backcare.accounts.invites import ResetForInvitedPeopleForm
 from backcare.accounts.models import Role
 from backcare.policy import Action
 
@@ -32,6 +33,7 @@ logout = policy.public(auth_views.LogoutView.as_view())
 password_reset = policy.public(
     auth_views.PasswordResetView.as_view(
         template_name="accounts/password_reset.html",
+        form_class=ResetForInvitedPeopleForm,
         email_template_name="accounts/email/password_reset.txt",
         subject_template_name="accounts/email/password_reset_subject.txt",
     )

@@ -54,8 +54,10 @@ def record(
     """Append one audit row. ``client`` names whose data it is, when that is not ``obj``."""
     from backcare.clinic.models import Client
 
-    if client is None and isinstance(obj, Client):
-        client = obj
+    if client is None:
+        # A client's own record, or something of theirs: a consent, a membership, their login.
+        owner = obj if isinstance(obj, Client) else getattr(obj, "client", None)
+        client = owner if isinstance(owner, Client) else None
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_email=actor.email if actor is not None and actor.is_authenticated else "",

@@ -60,6 +60,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ("-at", "-id")
+        # Django's internal manager must carry the append-only guards too.
+        base_manager_name = "objects"
         indexes = [models.Index(fields=("client", "-at"))]
 
     def __str__(self) -> str:

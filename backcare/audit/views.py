@@ -50,6 +50,12 @@ def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -72,7 +78,8 @@ def audit_export(request: AuthenticatedRequest) -> HttpResponse | StreamingHttpR
         yield writer.writerow(CSV_COLUMNS)
         for event in events.iterator(chunk_size=2000):
             yield writer.writerow(
-                [
+                _cell(value)
+                for value in [
                     timezone.localtime(event.at).isoformat(),
                     event.actor_email,
                     event.action,

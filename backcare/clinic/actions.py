@@ -8,14 +8,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
+from backcare.accounts.invites import email_set_password_link
 from backcare.accounts.models import Role, User
 from backcare.audit.log import diff, record, snapshot
 from backcare.clinic.models import (
@@ -79,6 +75,13 @@ def register_client(actor: User | None, data: Mapping[str, Any]) -> Client:
 
 @transaction.atomic
 def update_client(actor: User | None, client: Client, data: Mapping[str, Any]) -> Client:
+    """Save the client's details. Their portal login follows a new email address."""
+    login = client.user
+    if login is not None and data.get("email") and data["email"].lower() != login.email:
+        new_email = data["email"].lower()
+        if User.objects.filter(email__iexact=new_email).exclude(pk=login.pk).exists():
+            raise ValidationError({"email": "Someone else already signs in with this address."})
+        _update(actor, login, {"email": new_email}, "user.updated")
     return _update(actor, client, data, "client.updated")
 
 
@@ -180,8 +183,10 @@ def create_therapist(
     password: str | None,
     data: Mapping[str, Any],
     locations: list[Location],
+    site_url: str | None = None,
 ) -> Therapist:
-    """A therapist's login and professional record, created together."""
+    """A therapist's login and professional record, created together. With ``site_url`` and no
+    password, the therapist is emailed a link to choose one."""
     user = User.objects.create_user(
         email=email, password=password, full_name=full_name, role=Role.THERAPIST
     )
@@ -191,6 +196,14 @@ def create_therapist(
     record(actor, "user.created", user, changes=diff({}, {"email": user.email, "role": user.role}))
     therapist = _create(actor, Therapist(user=user, **data), "therapist.created")
     _set_m2m(actor, therapist, "locations", locations, "therapist.updated")
+    if site_url is not None:
+        email_set_password_link(
+            user,
+            site_url=site_url,
+            subject="Welcome to Backcare: choose a password",
+            template="clinic/email/staff_invite.txt",
+            context={"user": user},
+        )
     return therapist
 
 
@@ -251,20 +264,11 @@ def create_client_login(actor: User | None, client: Client, *, password: str | N
 def invite_client_to_portal(actor: User | None, client: Client, *, site_url: str) -> User:
     """Create the client's portal login and email them a link to choose a password."""
     user = create_client_login(actor, client, password=None)
-    link = site_url.rstrip("/") + reverse(
-        "password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    context = {"client": client, "link": link}
-    transaction.on_commit(
-        lambda: send_mail(
-            "Your Backcare portal: choose a password",
-            render_to_string("clinic/email/portal_invite.txt", context),
-            None,
-            [user.email],
-        )
+    email_set_password_link(
+        user,
+        site_url=site_url,
+        subject="Your Backcare portal: choose a password",
+        template="clinic/email/portal_invite.txt",
+        context={"client": client},
     )
     return user

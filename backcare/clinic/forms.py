@@ -66,7 +66,7 @@ class LocationForm(forms.ModelForm[Location]):
 class RoomForm(forms.ModelForm[Room]):
     class Meta:
         model = Room
-        fields = ("location", "name", "active")
+        fields = ("name", "active")  # a room stays at the location it was added to
 
 
 class ServiceForm(forms.ModelForm[Service]):

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from backcare.lib.techniques import TECHNIQUES
 
@@ -32,6 +33,14 @@ def validate_techniques(value: object) -> None:
     unknown = sorted(set(value) - TECHNIQUES.keys())
     if unknown:
         raise ValidationError("Unknown technique: %(codes)s.", params={"codes": ", ".join(unknown)})
+
+
+def validate_date_of_birth(value: dt.date) -> None:
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError("The date of birth cannot be in the future.")
+    if value < today.replace(year=today.year - 120):
+        raise ValidationError("Please check the year: that is more than 120 years ago.")
 
 
 class Location(models.Model):
@@ -132,7 +141,7 @@ class Client(models.Model):
     )
     first_name = models.CharField("first name", max_length=80)
     last_name = models.CharField("last name", max_length=80)
-    date_of_birth = models.DateField("date of birth")
+    date_of_birth = models.DateField("date of birth", validators=[validate_date_of_birth])
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
     address = models.CharField(max_length=250, blank=True)

@@ -207,12 +207,14 @@ def location_edit(request: AuthenticatedRequest, location: Location) -> HttpResp
 
 @policy.requires(Action.PLACES_EDIT, load=load_location)
 def room_create(request: AuthenticatedRequest, location: Location) -> HttpResponse:
-    form = RoomForm(request.POST or None, initial={"location": location})
+    form = RoomForm(request.POST or None)
     return form_page(
         request,
         form,
         "clinic/place_form.html",
-        lambda: actions.create_room(request.user, form.cleaned_data).location,
+        lambda: (
+            actions.create_room(request.user, {**form.cleaned_data, "location": location}).location
+        ),
         success="Room added.",
         context={"title": f"Add a room at {location.name}", "back": "clinic:location_list"},
     )
@@ -277,8 +279,9 @@ def therapist_create(request: AuthenticatedRequest) -> HttpResponse:
             password=None,
             data=form.therapist_data(),
             locations=list(form.cleaned_data["locations"]),
+            site_url=settings.SITE_URL,
         ),
-        success="Therapist added. They can set a password with “Forgot your password?”.",
+        success="Therapist added. We emailed them a link to choose a password.",
         context={"title": "Add a therapist", "back": "clinic:therapist_list"},
     )
 
