@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -21,6 +20,7 @@ import backcare.settings as production_settings
 from backcare.accounts.models import Role, User
 from tests.conftest import Clinic
 from tests.factories import PASSWORD
+from tests.pages import text
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -33,10 +33,6 @@ PORTAL_HOME = reverse("portal:home")
 ARGON2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
 NEW_PASSWORD = "plum-orchard-47-lantern"
 IDLE_MESSAGE = "You were signed out after a while without activity."
-
-
-def text(response: Response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def sign_in(email: str, password: str) -> tuple[HttpClient, Response]:

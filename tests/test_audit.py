@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import io
 import re
 from collections.abc import Callable
@@ -24,31 +23,12 @@ from backcare.audit.models import AuditEvent, AuditLogIsAppendOnly
 from backcare.clinic import actions
 from backcare.clinic.models import CareTeamMembership, Client, ConsentKind
 from tests.conftest import Clinic
+from tests.pages import field_error, text
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
 
 UTC = dt.UTC
-
-
-def text(response: Response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def field_error(response: Response, field: str) -> tuple[str, str]:
-    """The label and the message shown next to one form field (and tied to its input)."""
-    page = response.content.decode()
-    match = re.search(
-        rf'<div class="field has-error">\s*<label for="id_{field}">(?P<label>.*?)</label>'
-        rf'.*?<ul class="errorlist" id="id_{field}_error">(?P<errors>.*?)</ul>'
-        rf"(?P<rest>.*?)</div>",
-        page,
-        re.S,
-    )
-    assert match is not None, f"no error is shown next to the {field} field"
-    assert f"id_{field}_error" in match["rest"], "the input is not described by its error"
-    message = re.sub(r"<[^>]+>", " ", match["errors"])
-    return html.unescape(match["label"]).strip(), " ".join(html.unescape(message).split())
 
 
 # --- Every named action leaves one row ------------------------------------------------------

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -19,40 +18,14 @@ from backcare.clinic.forms import ClientForm
 from backcare.clinic.models import CareTeamMembership, Client
 from tests import factories
 from tests.conftest import Clinic, login_as
+from tests.pages import field_error, input_value, text
 
 if TYPE_CHECKING:
-    from django.test.client import _MonkeyPatchedWSGIResponse as Response
+    pass
 
 REGISTER = reverse("clinic:client_create")
 CLIENT_LIST = reverse("clinic:client_list")
 ON_TEAM = "Remove {} from the care team"
-
-
-def text(response: Response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def field_error(response: Response, field: str) -> tuple[str, str]:
-    """The label and the message shown next to one form field (and tied to its input)."""
-    page = response.content.decode()
-    match = re.search(
-        rf'<div class="field has-error">\s*<label for="id_{field}">(?P<label>.*?)</label>'
-        rf'.*?<ul class="errorlist" id="id_{field}_error">(?P<errors>.*?)</ul>'
-        rf"(?P<rest>.*?)</div>",
-        page,
-        re.S,
-    )
-    assert match is not None, f"no error is shown next to the {field} field"
-    assert f"id_{field}_error" in match["rest"], "the input is not described by its error"
-    message = re.sub(r"<[^>]+>", " ", match["errors"])
-    return html.unescape(match["label"]).strip(), " ".join(html.unescape(message).split())
-
-
-def input_value(response: Response, field: str) -> str | None:
-    tag = re.search(rf'<input[^>]*\bid="id_{field}"[^>]*>', response.content.decode())
-    assert tag is not None, f"no input for {field}"
-    value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
-    return html.unescape(value.group(1)) if value else None
 
 
 def client_form_data(client: Client, **changes: Any) -> dict[str, Any]:

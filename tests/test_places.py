@@ -4,7 +4,6 @@ up by the owner only."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -19,36 +18,10 @@ from backcare.clinic.models import Location, Room, Service, Therapist
 from backcare.scheduling.models import Break, Weekday, WorkingHours
 from tests import factories
 from tests.conftest import Clinic
+from tests.pages import field_error, form_alert, text
 
 if TYPE_CHECKING:
-    from django.test.client import _MonkeyPatchedWSGIResponse as Response
-
-
-def text(response: Response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def field_error(response: Response, field: str) -> tuple[str, str]:
-    """The label and the message shown next to one form field (and tied to its input)."""
-    page = response.content.decode()
-    match = re.search(
-        rf'<div class="field has-error">\s*<label for="id_{field}">(?P<label>.*?)</label>'
-        rf'.*?<ul class="errorlist" id="id_{field}_error">(?P<errors>.*?)</ul>'
-        rf"(?P<rest>.*?)</div>",
-        page,
-        re.S,
-    )
-    assert match is not None, f"no error is shown next to the {field} field"
-    assert f"id_{field}_error" in match["rest"], "the input is not described by its error"
-    message = re.sub(r"<[^>]+>", " ", match["errors"])
-    return html.unescape(match["label"]).strip(), " ".join(html.unescape(message).split())
-
-
-def form_alert(response: Response) -> str:
-    """The message at the top of a form, for errors that belong to no single field."""
-    match = re.search(r'<div class="form-errors" role="alert">(.*?)</div>', text(response), re.S)
-    assert match is not None, "no error is shown at the top of the form"
-    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+    pass
 
 
 # --- Locations ------------------------------------------------------------------------------
