@@ -53,7 +53,8 @@ def test_the_login_form_works_from_the_keyboard_alone(
     page: Page, live_server, clinic: Clinic
 ) -> None:
     page.goto(f"{live_server.url}/login/")
-    page.keyboard.type(clinic.alice.email)  # the email field has focus when the page opens
+    expect(page.get_by_label("Email")).to_be_focused()  # focus starts in the email field
+    page.keyboard.type(clinic.alice.email)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
