@@ -52,6 +52,7 @@ class Action(StrEnum):
     PLACES_VIEW = "places.view"  # locations, rooms, therapists, services
     PLACES_EDIT = "places.edit"
     AUDIT_VIEW = "audit.view"
+    SCREENING_CHECK = "screening.check"  # screen an intake: reasons are clinical
     ADMIN = "admin.use"
     OWN_ACCOUNT = "own_account.edit"  # change one's own password
 
@@ -98,6 +99,7 @@ RULES: dict[Action, Callable[[AnyUser, Any], bool]] = {
     Action.PLACES_VIEW: _roles(Role.OWNER, Role.FRONT_DESK, Role.THERAPIST),
     Action.PLACES_EDIT: _roles(Role.OWNER),
     Action.AUDIT_VIEW: _roles(Role.OWNER),
+    Action.SCREENING_CHECK: _roles(Role.OWNER, Role.THERAPIST),
     Action.OWN_ACCOUNT: _roles(Role.OWNER, Role.FRONT_DESK, Role.THERAPIST, Role.CLIENT),
     Action.ADMIN: lambda user, obj: _role(user) == Role.OWNER and bool(user.is_staff),
 }

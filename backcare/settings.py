@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "backcare.audit",
     "backcare.clinic",
     "backcare.scheduling",
+    "backcare.screening",
     "backcare.portal",
 ]
 

@@ -19,8 +19,8 @@ EXIT_OK = 0
 EXIT_REFUSED = 2
 
 
-class _Refused(Exception):
-    """A problem to report on one line of stderr."""
+class InputError(Exception):
+    """Input that is not an intake at all (unreadable, not JSON): one line naming the problem."""
 
 
 def main(argv: Sequence[str], stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
@@ -30,13 +30,13 @@ def main(argv: Sequence[str], stdin: TextIO, stdout: TextIO, stderr: TextIO) -> 
         return EXIT_OK
     try:
         if len(argv) != 1:
-            raise _Refused(f"expected one FILE argument, got {len(argv)}; {USAGE}")
+            raise InputError(f"expected one FILE argument, got {len(argv)}; {USAGE}")
         name = argv[0]
         if not name:
-            raise _Refused(f"FILE: must not be empty; {USAGE}")
-        data = _decode(name, _read(name, stdin))
+            raise InputError(f"FILE: must not be empty; {USAGE}")
+        data = decode(name, _read(name, stdin))
         result = screen(parse_intake(data))
-    except (_Refused, IntakeError) as problem:
+    except (InputError, IntakeError) as problem:
         stderr.write(_one_line(str(problem)) + "\n")
         return EXIT_REFUSED
     stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
@@ -48,31 +48,32 @@ def _read(name: str, stdin: TextIO) -> str:
         try:
             return stdin.read()
         except UnicodeDecodeError as error:
-            raise _Refused("stdin: not UTF-8 text") from error
+            raise InputError("stdin: not UTF-8 text") from error
     try:
         return Path(name).read_text(encoding="utf-8")
     except FileNotFoundError as error:
-        raise _Refused(f"{name}: no such file") from error
+        raise InputError(f"{name}: no such file") from error
     except IsADirectoryError as error:
-        raise _Refused(f"{name}: is a directory, not a file") from error
+        raise InputError(f"{name}: is a directory, not a file") from error
     except UnicodeDecodeError as error:
-        raise _Refused(f"{name}: not UTF-8 text") from error
+        raise InputError(f"{name}: not UTF-8 text") from error
     except OSError as error:
-        raise _Refused(f"{name}: cannot be read ({error.strerror})") from error
+        raise InputError(f"{name}: cannot be read ({error.strerror})") from error
 
 
-def _decode(name: str, text: str) -> object:
+def decode(name: str, text: str) -> object:
+    """Parse JSON text read from ``name`` (``-`` is stdin), refusing NaN and Infinity."""
     label = "stdin" if name == "-" else name
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
-        raise _Refused(
+        raise InputError(
             f"{label}: not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
         ) from error
     except ValueError as error:  # NaN / Infinity, which JSON does not have
-        raise _Refused(f"{label}: not valid JSON ({error})") from error
+        raise InputError(f"{label}: not valid JSON ({error})") from error
     except RecursionError as error:
-        raise _Refused(f"{label}: not valid JSON (nested too deeply)") from error
+        raise InputError(f"{label}: not valid JSON (nested too deeply)") from error
 
 
 def _refuse_constant(constant: str) -> object:
