@@ -31,6 +31,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, TypeAlias, cast
 
+from backcare.lib.errors import FieldError
+
 Rule: TypeAlias = Literal["sum", "mean", "count_yes", "subscale_sums"]
 Direction: TypeAlias = Literal["lower_is_better", "higher_is_better"]
 ItemType: TypeAlias = Literal["integer", "decimal", "choice", "boolean"]
@@ -58,22 +60,16 @@ SCORE_KEY = "score"
 """The name categories use for the instrument's score (subscales use their own names)."""
 
 
-class ScoringError(ValueError):
+class ScoringError(FieldError):
     """Bad input to a score or change: ``field`` names the item or argument at fault."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
-
-class InstrumentError(ValueError):
+class InstrumentError(FieldError):
     """A malformed instrument file: ``source`` names the file (and the place in it)."""
 
-    def __init__(self, source: str, message: str) -> None:
-        super().__init__(f"{source}: {message}")
-        self.source = source
-        self.message = message
+    @property
+    def source(self) -> str:
+        return self.field
 
 
 # --- the instrument model -----------------------------------------------------------------

@@ -28,6 +28,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Literal, TypeAlias, cast
 
+from backcare.lib.errors import FieldError
+
 Decision: TypeAlias = Literal[
     "urgent_referral", "medical_clearance_required", "cleared_with_precautions", "cleared"
 ]
@@ -71,13 +73,8 @@ def verdict_strictness(verdict: Verdict) -> int:
 # --------------------------------------------------------------------------- intake
 
 
-class IntakeError(ValueError):
+class IntakeError(FieldError):
     """An intake the screening refuses. ``str()`` is one line: ``"<field>: <message>"``."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)
