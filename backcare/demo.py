@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from backcare.accounts.actions import create_login
 from backcare.accounts.models import Role, User
 from backcare.clinic import actions
 from backcare.clinic.models import (
@@ -278,9 +279,7 @@ def _user(email: str, full_name: str, role: Role) -> User:
     existing = User.objects.filter(email=email).first()
     if existing is not None:
         return existing
-    return actions.create_staff_user(
-        None, email=email, full_name=full_name, role=role, password=DEMO_PASSWORD
-    )
+    return create_login(None, email=email, full_name=full_name, role=role, password=DEMO_PASSWORD)
 
 
 def _locations() -> dict[str, Location]:

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from backcare.accounts.actions import create_login
 from backcare.accounts.invites import email_set_password_link
 from backcare.accounts.models import Role, User
 from backcare.audit.log import diff, record, snapshot
@@ -187,13 +188,9 @@ def create_therapist(
 ) -> Therapist:
     """A therapist's login and professional record, created together. With ``site_url`` and no
     password, the therapist is emailed a link to choose one."""
-    user = User.objects.create_user(
-        email=email, password=password, full_name=full_name, role=Role.THERAPIST
+    user = create_login(
+        actor, email=email, full_name=full_name, role=Role.THERAPIST, password=password
     )
-    if password is None:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    record(actor, "user.created", user, changes=diff({}, {"email": user.email, "role": user.role}))
     therapist = _create(actor, Therapist(user=user, **data), "therapist.created")
     _set_m2m(actor, therapist, "locations", locations, "therapist.updated")
     if site_url is not None:
@@ -222,18 +219,6 @@ def update_therapist(
     return therapist
 
 
-@transaction.atomic
-def create_staff_user(
-    actor: User | None, *, email: str, full_name: str, role: Role, password: str | None
-) -> User:
-    extra: dict[str, Any] = {"is_staff": True, "is_superuser": True} if role == Role.OWNER else {}
-    user = User.objects.create_user(
-        email=email, password=password, full_name=full_name, role=role, **extra
-    )
-    record(actor, "user.created", user, changes=diff({}, {"email": user.email, "role": role.value}))
-    return user
-
-
 class PortalInviteError(Exception):
     """The client cannot be invited to the portal; the message says why, in plain words."""
 
@@ -247,20 +232,19 @@ def create_client_login(actor: User | None, client: Client, *, password: str | N
         raise PortalInviteError("Add the client's email address first: it is their login.")
     if User.objects.filter(email__iexact=client.email).exists():
         raise PortalInviteError(f"Someone already signs in with {client.email}.")
-    user = User.objects.create_user(
-        email=client.email, password=password, full_name=client.full_name, role=Role.CLIENT
-    )
-    record(
+    user = create_login(
         actor,
-        "user.created",
-        user,
-        client=client,
-        changes=diff({}, {"email": user.email, "role": "client"}),
+        email=client.email,
+        full_name=client.full_name,
+        role=Role.CLIENT,
+        password=password,
+        about=client,
     )
     _update(actor, client, {"user": user}, "client.updated")
     return user
 
 
+@transaction.atomic
 def invite_client_to_portal(actor: User | None, client: Client, *, site_url: str) -> User:
     """Create the client's portal login and email them a link to choose a password."""
     user = create_client_login(actor, client, password=None)
