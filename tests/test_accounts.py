@@ -260,3 +260,13 @@ def test_a_user_created_with_argon2_stores_an_argon2_hash_and_signs_in():
         _, response = sign_in("ada@example.com", NEW_PASSWORD)
 
     assert landed_on(response) == STAFF_HOME
+
+
+def test_the_database_refuses_a_second_login_with_the_same_email_in_other_letters(clinic: Clinic):
+    from django.db import IntegrityError, transaction
+
+    from backcare.accounts.models import Role, User
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        # Straight to the table, past the manager's lower-casing.
+        User(email="Owner@Example.com", full_name="Impostor", role=Role.OWNER).save()

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -62,6 +63,8 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=models.Q(role__in=[r.value for r in Role]), name="user_role_known"
             ),
+            # One login per address whatever its letter case: the database keeps the promise.
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_any_case"),
         ]
 
     def __str__(self) -> str:
