@@ -27,7 +27,7 @@ from backcare.clinic.models import (
     Service,
     Therapist,
 )
-from backcare.scheduling.models import Break, WorkingHours
+from backcare.scheduling.actions import add_working_hours
 
 DEMO_PASSWORD = "backcare-demo"  # noqa: S105 - printed for the demo; never used in production
 
@@ -329,15 +329,15 @@ def _therapists(locations: dict[str, Location]) -> list[Therapist]:
             )
             for location_name, days in schedule.items():
                 for weekday, starts, ends, pause in days:
-                    hours = WorkingHours.objects.create(
-                        therapist=therapist,
-                        location=locations[location_name],
-                        weekday=weekday,
-                        starts=_hm(starts),
-                        ends=_hm(ends),
+                    add_working_hours(
+                        None,
+                        therapist,
+                        locations[location_name],
+                        weekday,
+                        _hm(starts),
+                        _hm(ends),
+                        ((_hm(pause[0]), _hm(pause[1])),) if pause else (),
                     )
-                    if pause:
-                        Break.objects.create(hours=hours, starts=_hm(pause[0]), ends=_hm(pause[1]))
         therapists.append(therapist)
     return therapists
 
