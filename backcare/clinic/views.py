@@ -1,4 +1,8 @@
-"""Staff pages for people and places. Each view: fetch through the policy, one action, render."""
+"""Staff pages for people and places. Each view: fetch through the policy, one action, render.
+
+Edit forms get their own copy of the object: a ModelForm writes the submitted values onto its
+instance while validating, and the action must still see the values from before to audit them.
+"""
 
 from __future__ import annotations
 
