@@ -21,16 +21,21 @@ run: $(STAMP)
 	$(DEV) $(BIN)/backcare collectstatic --noinput --verbosity 0
 	$(DEV) $(BIN)/backcare demo --if-empty
 	@echo
-	@echo "Backcare is starting on http://127.0.0.1:8000  (Ctrl-C stops it)"
-	$(DEV) $(BIN)/backcare runserver 127.0.0.1:8000
+	@echo "Backcare is starting on http://127.0.0.1:8000 with its email worker  (Ctrl-C stops both)"
+	$(DEV) bash scripts/serve.sh 127.0.0.1:8000
 
 test: $(STAMP)
 	bash scripts/test.sh
 
+# Availability and a booking race on SQLite and PostgreSQL (throwaway databases, a few
+# minutes); writes docs/performance.md. Not part of `make test`.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy backcare tests
+	$(BIN)/mypy backcare tests bench
 
 clean:
 	rm -rf $(VENV) staticfiles

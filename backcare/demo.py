@@ -7,8 +7,11 @@ Later features add their part of the demo here, so the demo always shows every f
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,7 +30,19 @@ from backcare.clinic.models import (
     Service,
     Therapist,
 )
+from backcare.intake import actions as intake_actions
+from backcare.intake.models import Intake
+from backcare.intake.questionnaire import answers_for, load_questionnaire
+from backcare.scheduling import actions as scheduling
+from backcare.scheduling import signals as scheduling_signals
 from backcare.scheduling.actions import add_working_hours
+from backcare.scheduling.availability import free_slots
+from backcare.scheduling.models import Appointment, WorkingHours
+from backcare.screening.actions import record_clearance
+from backcare.screening.standing import booking_hold
+from backcare.waitlist.actions import join_waitlist
+from backcare.waitlist.matching import TimeOfDay
+from backcare.waitlist.models import WaitlistEntry
 
 DEMO_PASSWORD = "backcare-demo"  # noqa: S105 - printed for the demo; never used in production
 
@@ -393,12 +408,260 @@ def _clients(locations: dict[str, Location], therapists: list[Therapist], today:
             actions.create_client_login(None, client, password=DEMO_PASSWORD)
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class HealthHistory:
+    codes: tuple[str, ...] = ()
+    nrs_now: int = 5
+    duration_weeks: int = 30
+    cleared_by: str = ""
+    """A physician who has cleared the client, when the screening asks for one."""
+
+
+# Questionnaires for the first clients, in the order they registered: every screening decision,
+# a clearance on file, and a questionnaire still in progress. Clients after these have none yet.
+HEALTH_HISTORIES: tuple[HealthHistory | None, ...] = (
+    # Alex Rivera, the demo portal login: at 19, new back pain needs a doctor's clearance
+    # (SPEC §3), which is on file, so Alex may book online.
+    HealthHistory(cleared_by="Dr. Hannah Okafor"),
+    HealthHistory(("saddle_numbness", "bladder_dysfunction"), nrs_now=7, duration_weeks=2),
+    HealthHistory(("history_of_cancer", "night_pain"), duration_weeks=14),
+    HealthHistory(("anticoagulants",), nrs_now=8, cleared_by="Dr. Priya Natarajan"),
+    HealthHistory(("pregnancy", "asthma"), nrs_now=4, duration_weeks=16),
+    HealthHistory(("osteoporosis",), duration_weeks=52),
+    None,  # started the questionnaire and saved it for later
+    HealthHistory(("never_seen_doctor",), nrs_now=4, duration_weeks=40),
+    HealthHistory(("varicose_veins", "essential_oil_allergy"), duration_weeks=26),
+    HealthHistory(),
+    HealthHistory(
+        ("recent_spinal_surgery",), nrs_now=6, duration_weeks=20, cleared_by="Dr. Marcus Bell"
+    ),
+    HealthHistory(("epilepsy",), nrs_now=3),
+)
+
+
+def _health_histories(today: dt.date) -> None:
+    steps = load_questionnaire().steps
+    clients = list(Client.objects.order_by("pk")[: len(HEALTH_HISTORIES)])
+    for index, (client, history) in enumerate(zip(clients, HEALTH_HISTORIES, strict=True)):
+        if Intake.objects.filter(client=client).exists():
+            continue
+        intake = intake_actions.start_intake(None, client, Intake.Source.PORTAL)
+        answers = answers_for(
+            history.codes if history else (),
+            nrs_now=history.nrs_now if history else 6,
+            duration_weeks=history.duration_weeks if history else 12,
+        )
+        for step in steps if history else steps[:2]:
+            intake_actions.save_step(client.user, intake, step.id, answers)
+        if history is None:
+            continue
+        sent = timezone.make_aware(
+            dt.datetime.combine(today - dt.timedelta(days=20 - index), dt.time(19, 30))
+        )
+        screening = intake_actions.submit_intake(client.user, intake, at=sent, notify=False)
+        if history.cleared_by:
+            therapist = client.care_team.select_related("therapist__user").first()
+            record_clearance(
+                therapist.therapist.user if therapist else None,
+                client,
+                screening,
+                {
+                    "physician_name": history.cleared_by,
+                    "physician_practice": client.physician_practice,
+                    "cleared_on": today - dt.timedelta(days=10 - index // 2),
+                    "restrictions": "Gentle pressure only; no deep work over the lower back.",
+                },
+                at=sent + dt.timedelta(days=9),
+            )
+
+
+# --- A month of appointments and the waitlist ------------------------------------------------
+
+DAYS_BACK = 14
+DAYS_AHEAD = 16
+PER_SHIFT = 3
+
+
+def _demo_now(today: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    """The moment the demo's history runs up to: now when loading for today, else noon then."""
+    if today == timezone.localdate():
+        return timezone.now()
+    return dt.datetime.combine(today, dt.time(12), tzinfo=zone)
+
+
+@contextlib.contextmanager
+def _history_sends_no_email() -> Iterator[None]:
+    """The demo writes a month of bookings at once, as history: their confirmations, reminders,
+    cancellation notices and waitlist offers would all leave together, weeks late. So, while it
+    loads and commits, the scheduling signals reach no receiver."""
+    quiet = (
+        scheduling_signals.appointment_booked,
+        scheduling_signals.series_booked,
+        scheduling_signals.appointment_rescheduled,
+        scheduling_signals.appointment_cancelled,
+        scheduling_signals.slot_freed,
+    )
+    saved = [(signal, signal.receivers) for signal in quiet]
+    for signal in quiet:
+        signal.receivers = []
+        signal.sender_receivers_cache.clear()
+    try:
+        yield
+    finally:
+        for signal, receivers in saved:
+            signal.receivers = receivers
+            signal.sender_receivers_cache.clear()
+
+
+def _appointments(today: dt.date, now: dt.datetime, front_desk: User) -> None:
+    """About three sessions per shift from two weeks back to two weeks ahead, at both locations,
+    booked by the front desk a week ahead, for clients screening lets us book (mostly with a
+    therapist on their care team). Past sessions were attended, missed or cancelled (one of
+    them late, the morning of); a few future ones are cancelled too."""
+    if Appointment.objects.exists():
+        return
+    bookable = [c for c in Client.objects.order_by("pk") if booking_hold(c, today) is None]
+    if not bookable:
+        return
+    standard = Service.objects.get(duration_minutes=60)
+    short = Service.objects.get(duration_minutes=30)
+    theirs: dict[int, list[Client]] = defaultdict(list)
+    for membership in CareTeamMembership.objects.filter(client__in=bookable).order_by("pk"):
+        theirs[membership.therapist_id].append(
+            next(c for c in bookable if c.pk == membership.client_id)
+        )
+    shifts = list(
+        WorkingHours.objects.select_related("therapist__user", "location").order_by(
+            "weekday", "starts", "therapist_id"
+        )
+    )
+    turn: dict[int, int] = defaultdict(int)
+    booked: list[Appointment] = []
+    for offset in range(-DAYS_BACK, DAYS_AHEAD + 1):
+        day = today + dt.timedelta(days=offset)
+        for shift in (s for s in shifts if s.weekday == day.weekday()):
+            zone = shift.location.zone
+            booked_at = min(
+                now, dt.datetime.combine(day, dt.time(8), tzinfo=zone) - dt.timedelta(days=7)
+            )
+            slots = free_slots(
+                standard,
+                start_day=day,
+                end_day=day,
+                now=booked_at,
+                location=shift.location,
+                therapist=shift.therapist,
+                staff=True,
+            )
+            next_free: dt.datetime | None = None
+            taken = 0
+            for slot in slots:
+                local = slot.start.astimezone(zone).time()
+                if taken == PER_SHIFT or not shift.starts <= local < shift.ends:
+                    continue
+                if next_free is not None and slot.start < next_free:
+                    continue
+                clients = theirs.get(shift.therapist_id) or bookable
+                client = clients[turn[shift.therapist_id] % len(clients)]
+                turn[shift.therapist_id] += 1
+                service = short if len(booked) % 6 == 5 else standard
+                try:
+                    appointment = scheduling.book_appointment(
+                        front_desk,
+                        client,
+                        service,
+                        shift.therapist,
+                        shift.location,
+                        slot.start,
+                        now=booked_at,
+                    )
+                except scheduling.SchedulingError:
+                    continue  # this client is busy then: leave the time free
+                booked.append(appointment)
+                taken += 1
+                next_free = appointment.blocked_until + dt.timedelta(minutes=15 * (taken % 3))
+    _outcomes(booked, now, front_desk)
+
+
+def _outcomes(booked: list[Appointment], now: dt.datetime, front_desk: User) -> None:
+    booked.sort(key=lambda appointment: appointment.starts)
+    past = [a for a in booked if a.ends <= now]
+    late = past[-1] if past else None
+    for index, appointment in enumerate(past):
+        starts = appointment.starts
+        if appointment is late:
+            scheduling.cancel_appointment(
+                front_desk,
+                appointment,
+                "Called in sick this morning.",
+                starts - dt.timedelta(hours=3),
+            )
+        elif index % 10 == 4:
+            scheduling.mark_no_show(front_desk, appointment, starts + dt.timedelta(minutes=20))
+        elif index % 8 == 6:
+            scheduling.cancel_appointment(
+                front_desk, appointment, "Out of town that week.", starts - dt.timedelta(days=2)
+            )
+        else:
+            scheduling.check_in(front_desk, appointment, starts - dt.timedelta(minutes=10))
+            scheduling.complete_appointment(front_desk, appointment, appointment.ends)
+    for index, appointment in enumerate(a for a in booked if a.ends > now):
+        if appointment.starts <= now:
+            scheduling.check_in(front_desk, appointment, appointment.starts)
+        elif index % 9 == 4 and appointment.starts > now + dt.timedelta(days=2):
+            scheduling.cancel_appointment(front_desk, appointment, "Travelling for work.", now)
+
+
+def _waitlist(today: dt.date, now: dt.datetime, locations: dict[str, Location]) -> None:
+    """Alex (the demo portal login) and two others wait for an earlier time. Offers are answered
+    signed in, so the other two have portal logins too."""
+    if WaitlistEntry.objects.exists():
+        return
+    standard = Service.objects.get(duration_minutes=60)
+    bookable = [c for c in Client.objects.order_by("pk") if booking_hold(c, today) is None]
+    wishes = (
+        ("alex.rivera@example.com", None, {TimeOfDay.MORNING, TimeOfDay.AFTERNOON}, 3),
+        (None, "Midtown", {TimeOfDay.EVENING}, 2),
+        (None, "Decatur", set(TimeOfDay), 1),
+    )
+    others = iter(c for c in reversed(bookable) if c.email != "alex.rivera@example.com")
+    for email, place, times, days_ago in wishes:
+        client = (
+            next((c for c in bookable if c.email == email), None) if email else next(others, None)
+        )
+        if client is None:
+            continue
+        if client.user is None:
+            client.user = actions.create_client_login(None, client, password=DEMO_PASSWORD)
+        location = locations[place] if place else client.home_location or locations["Midtown"]
+        member = client.care_team.filter(therapist__locations=location).first()
+        join_waitlist(
+            client.user,
+            client,
+            service=standard,
+            location=location,
+            therapist=member.therapist if member is not None and place == "Midtown" else None,
+            earliest=today + dt.timedelta(days=1),
+            latest=today + dt.timedelta(days=14),
+            times_of_day=times,
+            now=now - dt.timedelta(days=days_ago),
+        )
+
+
 def load(today: dt.date | None = None) -> None:
-    today = today or timezone.localdate()
+    with _history_sends_no_email():
+        _load(today or timezone.localdate())
+
+
+@transaction.atomic
+def _load(today: dt.date) -> None:
     _user("owner@backcare.demo", "Olivia Owens", Role.OWNER)
-    _user("frontdesk@backcare.demo", "Frank Desmond", Role.FRONT_DESK)
+    front_desk = _user("frontdesk@backcare.demo", "Frank Desmond", Role.FRONT_DESK)
     locations = _locations()
     _services()
     therapists = _therapists(locations)
     _clients(locations, therapists, today)
+    _health_histories(today)
+    now = _demo_now(today, locations["Midtown"].zone)
+    _appointments(today, now, front_desk)
+    _waitlist(today, now, locations)

@@ -8,7 +8,7 @@ Rules, in words:
 - owner: everything.
 - front desk: clients' demographics and the schedule; never clinical records.
 - therapist: reads the clinic's places and people; the clinical records of clients whose care
-  team they are on.
+  team they are on; their own appointments and the calendar of the locations they work at.
 - client: their own records only.
 """
 
@@ -29,7 +29,10 @@ from backcare.accounts.models import Role, User
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from backcare.clinic.models import Client
+    from backcare.clinic.models import Client, Location, Therapist
+    from backcare.feeds.models import CalendarFeed
+    from backcare.scheduling.models import Appointment
+    from backcare.waitlist.models import WaitlistEntry
 
     AnyUser = User | AnonymousUser
 
@@ -48,11 +51,23 @@ class Action(StrEnum):
     CLIENT_VIEW = "client.view"
     CLIENT_EDIT = "client.edit"
     CLINICAL_VIEW = "clinical.view"
+    CLINICAL_CHART = "clinical.chart"  # the staff pages of a client's clinical record
     CARE_TEAM_EDIT = "care_team.edit"
     PLACES_VIEW = "places.view"  # locations, rooms, therapists, services
     PLACES_EDIT = "places.edit"
     AUDIT_VIEW = "audit.view"
     SCREENING_CHECK = "screening.check"  # screen an intake: reasons are clinical
+    INTAKE_FILL = "intake.fill"  # fill in a client's questionnaire for them
+    SCREENING_MANAGE = "screening.manage"  # record a clearance, send a referral letter
+    CALENDAR_FEED_MANAGE = "calendar_feed.manage"  # a therapist's private calendar address
+    WAITLIST_OWN = "waitlist.own"  # a client's own waitlist entries (join, leave, list)
+    WAITLIST_MANAGE = "waitlist.manage"  # the clinic's waitlist: list it, take entries off
+    WAITLIST_ADD = "waitlist.add"  # put a client on the waitlist for them
+    SCHEDULE_VIEW = "schedule.view"  # the staff calendar: of a location, of a therapist
+    SCHEDULE_BOOK = "schedule.book"  # book, move and cancel appointments for clients
+    APPOINTMENT_VIEW = "appointment.view"
+    APPOINTMENT_ATTEND = "appointment.attend"  # check in, no-show, complete
+    SCHEDULING_SETTINGS = "scheduling.settings"  # working hours, time off, closures, policy
     ADMIN = "admin.use"
     OWN_ACCOUNT = "own_account.edit"  # change one's own password
 
@@ -83,6 +98,48 @@ def _client_view(user: AnyUser, client: Client) -> bool:
     return _role(user) in (Role.OWNER, Role.FRONT_DESK) or treats(user, client)
 
 
+def _calendar_feed(user: AnyUser, feed: CalendarFeed | None) -> bool:
+    """Therapists manage their own calendar feed; the owner may revoke anyone's."""
+    role = _role(user)
+    if role == Role.OWNER:
+        return True
+    if role != Role.THERAPIST:
+        return False
+    return feed is None or feed.therapist.user_id == user.pk
+
+
+def _schedule_view(user: AnyUser, obj: Location | Therapist | None) -> bool:
+    """Owner and front desk see the whole schedule. A therapist sees their own calendar and that
+    of the locations they work at (colleagues' appointments show there as busy, no names)."""
+    from backcare.clinic.models import Location, Therapist
+
+    role = _role(user)
+    if role in (Role.OWNER, Role.FRONT_DESK):
+        return True
+    if role != Role.THERAPIST:
+        return False
+    if isinstance(obj, Therapist):
+        return obj.user_id == user.pk
+    if isinstance(obj, Location):
+        return obj.therapists.filter(user_id=user.pk or 0).exists()
+    return obj is None
+
+
+def _own_appointment(user: AnyUser, appointment: Appointment) -> bool:
+    """Owner and front desk: any appointment; a therapist: their own."""
+    role = _role(user)
+    if role in (Role.OWNER, Role.FRONT_DESK):
+        return True
+    return role == Role.THERAPIST and appointment.therapist.user_id == user.pk
+
+
+def _own_waitlist(user: AnyUser, entry: WaitlistEntry | None) -> bool:
+    """Clients manage their own waitlist entries; staff use the clinic's waitlist pages."""
+    if _role(user) != Role.CLIENT:
+        return False
+    return entry is None or _is_self(user, entry.client)
+
+
 def _clinical_view(user: AnyUser, client: Client) -> bool:
     return _role(user) == Role.OWNER or treats(user, client) or _is_self(user, client)
 
@@ -95,19 +152,47 @@ RULES: dict[Action, Callable[[AnyUser, Any], bool]] = {
     Action.CLIENT_VIEW: _client_view,
     Action.CLIENT_EDIT: _roles(Role.OWNER, Role.FRONT_DESK),
     Action.CLINICAL_VIEW: _clinical_view,
+    Action.CLINICAL_CHART: lambda user, client: _role(user) == Role.OWNER or treats(user, client),
     Action.CARE_TEAM_EDIT: _roles(Role.OWNER, Role.FRONT_DESK),
     Action.PLACES_VIEW: _roles(Role.OWNER, Role.FRONT_DESK, Role.THERAPIST),
     Action.PLACES_EDIT: _roles(Role.OWNER),
     Action.AUDIT_VIEW: _roles(Role.OWNER),
     Action.SCREENING_CHECK: _roles(Role.OWNER, Role.THERAPIST),
+    Action.INTAKE_FILL: lambda user, client: (
+        _role(user) in (Role.OWNER, Role.FRONT_DESK) or treats(user, client)
+    ),
+    Action.SCREENING_MANAGE: lambda user, client: _role(user) == Role.OWNER or treats(user, client),
     Action.OWN_ACCOUNT: _roles(Role.OWNER, Role.FRONT_DESK, Role.THERAPIST, Role.CLIENT),
+    Action.CALENDAR_FEED_MANAGE: _calendar_feed,
+    Action.WAITLIST_OWN: _own_waitlist,
+    Action.WAITLIST_MANAGE: _roles(Role.OWNER, Role.FRONT_DESK),
+    Action.WAITLIST_ADD: _roles(Role.OWNER, Role.FRONT_DESK),
+    Action.SCHEDULE_VIEW: _schedule_view,
+    Action.SCHEDULE_BOOK: _roles(Role.OWNER, Role.FRONT_DESK),
+    Action.APPOINTMENT_VIEW: _own_appointment,
+    Action.APPOINTMENT_ATTEND: _own_appointment,
+    Action.SCHEDULING_SETTINGS: _roles(Role.OWNER),
     Action.ADMIN: lambda user, obj: _role(user) == Role.OWNER and bool(user.is_staff),
 }
 
-# Actions whose object is a client: a client asking about someone else's record is told it does
-# not exist (404) rather than that it is forbidden, so nothing leaks about who else is a client.
+# Actions whose object is a client (or a client's appointment): a client asking about someone
+# else's record is told it does not exist (404) rather than that it is forbidden, so nothing
+# leaks about who else is a client.
 _CLIENT_OBJECT_ACTIONS = frozenset(
-    {Action.CLIENT_VIEW, Action.CLIENT_EDIT, Action.CLINICAL_VIEW, Action.CARE_TEAM_EDIT}
+    {
+        Action.CLIENT_VIEW,
+        Action.CLIENT_EDIT,
+        Action.CLINICAL_VIEW,
+        Action.CLINICAL_CHART,
+        Action.CARE_TEAM_EDIT,
+        Action.INTAKE_FILL,
+        Action.SCREENING_MANAGE,
+        Action.WAITLIST_OWN,
+        Action.WAITLIST_ADD,
+        Action.SCHEDULE_BOOK,
+        Action.APPOINTMENT_VIEW,
+        Action.APPOINTMENT_ATTEND,
+    }
 )
 
 
@@ -153,7 +238,8 @@ def requires(action: Action, *, load: Callable[..., Any] | None = None) -> Calla
     """Wrap a view: anonymous users go to the login page; others must pass ``action``.
 
     With ``load``, the object is fetched from the URL's keyword arguments first (404 when it
-    does not exist), checked against the action, and passed to the view in their place.
+    does not exist), checked against the action, and passed to the view in place of the
+    argument it was loaded from; the view gets the other URL arguments as they are.
     """
 
     def decorate(view: View) -> View:
@@ -166,7 +252,8 @@ def requires(action: Action, *, load: Callable[..., Any] | None = None) -> Calla
                 return view(request, *args, **kwargs)
             obj = load(**kwargs)
             require(request.user, action, obj)
-            return view(request, obj)
+            loaded = getattr(load, "kwarg", None)
+            return view(request, obj, **{k: v for k, v in kwargs.items() if k != loaded})
 
         wrapped.access_action = action  # type: ignore[attr-defined]
         return wrapped
@@ -189,6 +276,7 @@ def loader(model: type[M], kwarg: str) -> Callable[..., M]:
         except model.DoesNotExist:  # type: ignore[attr-defined]
             raise Http404("No such record.") from None
 
+    load.kwarg = kwarg  # type: ignore[attr-defined]
     return load
 
 

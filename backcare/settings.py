@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
 
-from backcare.lib.env import ConfigError, env_bool, env_int, env_list, env_str
+from backcare.lib.env import ConfigError, env_bool, env_int, env_int_list, env_list, env_str
 
 # Lets generic classes such as ModelAdmin[Client] be subscripted at run time (django-stubs).
 django_stubs_ext.monkeypatch()
@@ -25,6 +26,9 @@ else:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The clinic's name and reply address, on letters to physicians and in emails.
+CLINIC_NAME = env_str("CLINIC_NAME", "Backcare Massage Therapy")
+CLINIC_EMAIL = env_str("CLINIC_EMAIL", "")
 
 INSTALLED_APPS = [
     "backcare.accounts.apps.BackcareAdminConfig",
@@ -33,13 +37,20 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "backcare.accounts",
     "backcare.audit",
     "backcare.clinic",
     "backcare.scheduling",
+    "backcare.intake",
     "backcare.screening",
     "backcare.portal",
+    "backcare.waitlist",
+    "backcare.notices",
+    "backcare.feeds",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +69,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "backcare.urls"
+# Form widgets render through TEMPLATES, so widget templates can live in backcare/templates
+# (widgets/body_chart.html); "django.forms" above supplies Django's own widget templates.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "backcare.wsgi.application"
 
 TEMPLATES = [
@@ -134,7 +148,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "backcare" / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -148,6 +162,10 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
 # Uploaded clinical documents live outside any public URL and are served through the policy.
 PRIVATE_MEDIA_ROOT = BASE_DIR / env_str("PRIVATE_MEDIA_DIR", "private-media")
+STORAGES["private"] = {
+    "BACKEND": "backcare.private_files.PrivateStorage",
+    "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
+}
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Backcare <no-reply@backcare.local>")
@@ -160,6 +178,15 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# --- Background tasks -----------------------------------------------------------------------
+# Email leaves through a queue kept in the database; `backcare worker` sends it (`make run`
+# starts one beside the web server). docs/operations.md says what happens when none runs.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Appointment reminders go out this many hours before the start (SPEC §4: 48 h and 2 h).
+REMINDER_HOURS = env_int_list("REMINDER_HOURS", [48, 2], minimum=1)
+# A waitlist offer of a freed slot can be accepted for this long before it passes to the next.
+WAITLIST_OFFER_MINUTES = env_int("WAITLIST_OFFER_MINUTES", 120, minimum=5)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -5,7 +5,12 @@ urlpatterns = [
     path("", include("backcare.accounts.urls")),
     path("staff/", include("backcare.clinic.urls")),
     path("staff/audit/", include("backcare.audit.urls")),
-    path("staff/screening/", include("backcare.screening.urls")),
+    path("", include("backcare.screening.urls")),
+    path("", include("backcare.intake.urls")),
     path("portal/", include("backcare.portal.urls")),
+    path("staff/", include("backcare.scheduling.urls")),
+    path("portal/", include("backcare.scheduling.portal_urls")),
+    path("", include("backcare.waitlist.urls")),
+    path("", include("backcare.feeds.urls")),
     path("admin/", admin.site.urls),
 ]

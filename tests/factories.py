@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import factory
 from django.utils import timezone
 
 from backcare.accounts.models import Role, User
 from backcare.clinic.models import CareTeamMembership, Client, Location, Room, Service, Therapist
+from backcare.scheduling.models import (
+    Appointment,
+    AppointmentStatus,
+    Break,
+    Closure,
+    TimeOff,
+    WorkingHours,
+)
+
+if TYPE_CHECKING:
+    from backcare.screening.models import Screening
 
 PASSWORD = "correct-horse-battery"
 
@@ -85,3 +98,100 @@ def treat(therapist: Therapist, client: Client) -> CareTeamMembership:
         reason=CareTeamMembership.Reason.ASSIGNED,
         added_at=timezone.now(),
     )
+
+
+def screened(
+    client: Client,
+    codes: Iterable[str] = (),
+    *,
+    actor: User | None = None,
+    at: dt.datetime | None = None,
+    **answers: Any,
+) -> Screening:
+    """Fill in and send the client's questionnaire so that it yields ``codes``; the screening."""
+    from backcare.intake.actions import save_step, start_intake, submit_intake
+    from backcare.intake.models import Intake
+    from backcare.intake.questionnaire import answers_for, load_questionnaire
+
+    intake = start_intake(actor, client, Intake.Source.STAFF)
+    full = answers_for(codes, **answers)
+    for step in load_questionnaire().steps:
+        save_step(actor, intake, step.id, full)
+    return submit_intake(actor, intake, at=at or timezone.now())
+
+
+# --- Scheduling -------------------------------------------------------------------------------
+
+
+class WorkingHoursFactory(factory.django.DjangoModelFactory[WorkingHours]):
+    class Meta:
+        model = WorkingHours
+
+    therapist = factory.SubFactory(TherapistFactory)
+    location = factory.SubFactory(LocationFactory)
+    weekday = 0
+    starts = dt.time(9)
+    ends = dt.time(17)
+
+
+class TimeOffFactory(factory.django.DjangoModelFactory[TimeOff]):
+    class Meta:
+        model = TimeOff
+
+    therapist = factory.SubFactory(TherapistFactory)
+    starts = dt.datetime(2026, 6, 1, 13, 0, tzinfo=dt.UTC)
+    ends = factory.LazyAttribute(lambda o: o.starts + dt.timedelta(hours=8))
+    reason = "Training course"
+
+
+class ClosureFactory(factory.django.DjangoModelFactory[Closure]):
+    class Meta:
+        model = Closure
+
+    location = None
+    starts_on = dt.date(2026, 11, 26)
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on)
+    name = "Thanksgiving"
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory[Appointment]):
+    """An appointment written straight to the table, as if booked earlier: no checks."""
+
+    class Meta:
+        model = Appointment
+
+    client = factory.SubFactory(ClientFactory)
+    therapist = factory.SubFactory(TherapistFactory)
+    service = factory.SubFactory(ServiceFactory)
+    location = factory.SubFactory(LocationFactory)
+    room = None
+    starts = dt.datetime(2026, 6, 1, 14, 0, tzinfo=dt.UTC)
+    ends = factory.LazyAttribute(
+        lambda o: o.starts + dt.timedelta(minutes=o.service.duration_minutes)
+    )
+    blocked_until = factory.LazyAttribute(
+        lambda o: o.ends + dt.timedelta(minutes=o.service.buffer_after_minutes)
+    )
+    status = AppointmentStatus.BOOKED
+    booked_at = factory.LazyFunction(timezone.now)
+
+
+def weekly_hours(
+    therapist: Therapist,
+    location: Location,
+    weekdays: Iterable[int] = range(5),
+    starts: dt.time = dt.time(9),
+    ends: dt.time = dt.time(17),
+    breaks: Iterable[tuple[dt.time, dt.time]] = (),
+) -> list[WorkingHours]:
+    """The same hours (and breaks) on each of `weekdays` (0 = Monday), at a location they join."""
+    therapist.locations.add(location)
+    rows = []
+    for weekday in weekdays:
+        hours = WorkingHoursFactory.create(
+            therapist=therapist, location=location, weekday=weekday, starts=starts, ends=ends
+        )
+        for break_starts, break_ends in breaks:
+            Break.objects.create(hours=hours, starts=break_starts, ends=break_ends)
+        rows.append(hours)
+    return rows

@@ -1,11 +1,14 @@
 """The test run's environment: the real settings (backcare/settings.py) with test values."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.setdefault("SQLITE_FILE", "test-backcare.sqlite3")
+# Uploaded documents from the tests go to a fresh folder, never the clinic's.
+os.environ.setdefault("PRIVATE_MEDIA_DIR", tempfile.mkdtemp(prefix="backcare-private-"))
 
 from backcare.settings import *  # noqa: F403
 
@@ -13,6 +16,11 @@ from backcare.settings import *  # noqa: F403
 # tests/test_accounts.py prove the real settings use Argon2.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Queued email runs at once, in the test's own thread, so a test sees it in mail.outbox right
+# after the transaction commits (django_capture_on_commit_callbacks). The immediate backend
+# cannot wait, so reminders are not planned with it; tests/notices/ switch to the real database
+# backend (override_settings) where the queue itself is under test.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,12 +10,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.apps import apps
+from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponseBase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from backcare.intake.actions import start_intake
+from backcare.intake.models import Intake
+from backcare.scheduling.models import BookingPolicy
+from backcare.screening import actions
+from backcare.waitlist.models import WaitlistEntry
 from tests.conftest import PERSONAS, Clinic, login_as
+from tests.factories import AppointmentFactory, ClosureFactory, TimeOffFactory, screened
 
 MATRIX: dict[str, dict[str, Any]] = tomllib.loads(
     (Path(__file__).parent / "access_matrix.toml").read_text()
@@ -46,9 +55,62 @@ def row_for(name: str) -> dict[str, Any] | None:
     return None
 
 
-def sample_kwargs(name: str, pattern: URLPattern, clinic: Clinic) -> dict[str, str]:
+@pytest.fixture
+def records(clinic: Clinic) -> dict[str, str]:
+    """Records behind URLs that name one: Alice's questionnaire, screening, clearance and
+    appointment."""
+    screening = screened(clinic.alice, ["history_of_cancer"], actor=clinic.owner)
+    clearance = actions.record_clearance(
+        clinic.owner,
+        clinic.alice,
+        screening,
+        {"physician_name": "Dr. Grace Lee", "cleared_on": timezone.localdate()},
+        at=timezone.now(),
+        document=SimpleUploadedFile("note.pdf", b"%PDF-1.4 note", "application/pdf"),
+    )
+    start_intake(clinic.owner, clinic.alice, Intake.Source.STAFF)  # a draft on top
+    assert screening.intake is not None
+    # Alice's appointment with Tess, three days ahead (outside the cancellation window).
+    in_three_days = timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(days=3)
+    appointment = AppointmentFactory.create(
+        client=clinic.alice,
+        therapist=clinic.tess,
+        service=clinic.service,
+        location=clinic.location,
+        room=clinic.room,
+        starts=in_three_days,
+    )
+    BookingPolicy.current()  # the clinic's one booking policy, as once anyone has booked
+    return {
+        "step": "pain",
+        "intake_id": str(screening.intake.pk),
+        "screening_id": str(screening.pk),
+        "clearance_id": str(clearance.pk),
+        "appointment_id": str(appointment.pk),
+        "entry_id": str(waitlist_entry(clinic).pk),
+        "time_off_id": str(TimeOffFactory.create(therapist=clinic.tess).pk),
+        "closure_id": str(ClosureFactory.create(location=clinic.location).pk),
+    }
+
+
+def waitlist_entry(clinic: Clinic) -> WaitlistEntry:
+    """Alice waits for an earlier time at her clinic in the coming fortnight."""
+    today = timezone.localdate()
+    return WaitlistEntry.objects.create(
+        client=clinic.alice,
+        service=clinic.service,
+        location=clinic.location,
+        earliest=today,
+        latest=today + dt.timedelta(days=14),
+    )
+
+
+def sample_kwargs(
+    name: str, pattern: URLPattern, clinic: Clinic, records: dict[str, str]
+) -> dict[str, str]:
     wanted = set(pattern.pattern.regex.groupindex)
     values: dict[str, str] = {
+        **records,
         "client_id": str(clinic.alice.pk),
         "location_id": str(clinic.location.pk),
         "room_id": str(clinic.room.pk),
@@ -66,8 +128,11 @@ def sample_kwargs(name: str, pattern: URLPattern, clinic: Clinic) -> dict[str, s
         values["object_id"] = str(clinic.alice.pk)
     elif "object_id" in wanted:
         # admin:<app>_<model>_<view>: an existing object of that model where there is one.
-        app_label, model_name = name.removeprefix("admin:").split("_")[:2]
-        model = apps.get_model(app_label, model_name)
+        model = next(
+            model
+            for model in admin.site._registry
+            if name.startswith(f"admin:{model._meta.app_label}_{model._meta.model_name}_")
+        )
         first = model._default_manager.order_by("pk").first()
         values["object_id"] = str(first.pk if first is not None else 1)
     return {key: value for key, value in values.items() if key in wanted}
@@ -116,7 +181,9 @@ def test_every_view_goes_through_the_access_policy() -> None:
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_each_persona_gets_exactly_what_the_matrix_says(clinic: Clinic, persona: str) -> None:
+def test_each_persona_gets_exactly_what_the_matrix_says(
+    clinic: Clinic, records: dict[str, str], persona: str
+) -> None:
     http = login_as(clinic.user(persona))
     wrong = []
     for name, pattern in url_patterns():
@@ -124,7 +191,7 @@ def test_each_persona_gets_exactly_what_the_matrix_says(clinic: Clinic, persona:
             continue
         row = row_for(name)
         assert row is not None, name
-        kwargs = sample_kwargs(name, pattern, clinic)
+        kwargs = sample_kwargs(name, pattern, clinic, records)
         url = reverse(name, kwargs=kwargs)
         response = http.post(url) if row.get("method") == "post" else http.get(url)
         if not outcome_matches(row[persona], response, kwargs):

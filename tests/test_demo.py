@@ -3,21 +3,42 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from io import StringIO
+from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db import transaction
 
 from backcare import demo
 from backcare.accounts.models import Role, User
 from backcare.audit.models import AuditEvent
 from backcare.clinic.models import CareTeamMembership, Client, Location, Room, Service, Therapist
-from backcare.scheduling.models import WorkingHours
+from backcare.scheduling.models import Appointment, AppointmentStatus, WorkingHours
+from backcare.screening.standing import booking_hold
+from backcare.waitlist.models import EntryStatus, WaitlistEntry
 
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 11, 24)
+NOON = dt.datetime(2026, 11, 24, 17, 0, tzinfo=dt.UTC)  # noon in Atlanta on TODAY
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The demo is loaded once for this module, at noon on TODAY, and rolled back at its end.
+
+    Loading is slow (a month of bookings, each through the booking action); every test loading
+    it again then also proves that loading is idempotent and quick the second time.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        with time_machine.travel(NOON, tick=False):
+            demo.load(TODAY)
+        yield
+        transaction.set_rollback(True)
 
 
 def counts() -> dict[str, int]:
@@ -32,6 +53,8 @@ def counts() -> dict[str, int]:
             Service,
             WorkingHours,
             CareTeamMembership,
+            Appointment,
+            WaitlistEntry,
         )
     }
 
@@ -113,3 +136,95 @@ def test_the_demo_is_written_through_audited_actions() -> None:
     demo.load(TODAY)
     assert AuditEvent.objects.filter(action="client.registered").count() == 40
     assert AuditEvent.objects.filter(action="care_team.added").count() >= 40
+
+
+def test_demo_clients_cover_every_screening_decision_and_a_recorded_clearance() -> None:
+    from backcare.intake.models import Intake
+    from backcare.screening.models import Clearance, Decision, Screening
+    from backcare.screening.standing import booking_hold
+
+    demo.load(TODAY)
+    decisions = set(Screening.objects.values_list("decision", flat=True))
+    assert decisions == set(Decision.values)
+    cleared = Clearance.objects.get(
+        client__screenings__decision=Decision.MEDICAL_CLEARANCE_REQUIRED,
+        physician_name="Dr. Priya Natarajan",
+    )
+    assert booking_hold(cleared.client, TODAY) is None
+    waiting = Screening.objects.filter(decision=Decision.MEDICAL_CLEARANCE_REQUIRED).exclude(
+        client__clearances__isnull=False
+    )
+    assert waiting.exists()
+    assert all(booking_hold(s.client, TODAY) is not None for s in waiting)
+    assert Intake.objects.filter(status=Intake.Status.DRAFT).count() == 1
+    portal_client = Client.objects.get(email="alex.rivera@example.com")
+    assert booking_hold(portal_client, TODAY) is None
+
+
+def test_the_demo_has_a_month_of_appointments_around_today_at_both_locations() -> None:
+    demo.load(TODAY)
+    appointments = list(Appointment.objects.select_related("location", "client"))
+    days = {a.starts.date() for a in appointments}
+    assert min(days) <= TODAY - dt.timedelta(days=12)
+    assert max(days) >= TODAY + dt.timedelta(days=12)
+    assert {a.location.name for a in appointments} == {"Midtown", "Decatur"}
+    for place in ("Midtown", "Decatur"):
+        here = [a for a in appointments if a.location.name == place]
+        assert any(a.starts < NOON for a in here) and any(a.starts > NOON for a in here)
+    past = [a for a in appointments if a.ends <= NOON]
+    future = [a for a in appointments if a.starts > NOON]
+    statuses = {a.status for a in past}
+    assert statuses == {
+        AppointmentStatus.COMPLETED,
+        AppointmentStatus.NO_SHOW,
+        AppointmentStatus.CANCELLED,
+    }
+    assert {a.status for a in future} == {AppointmentStatus.BOOKED, AppointmentStatus.CANCELLED}
+    assert sum(a.status == AppointmentStatus.COMPLETED for a in past) > len(past) / 2
+    (late,) = [a for a in appointments if a.late_cancellation]
+    assert late.status == AppointmentStatus.CANCELLED and late.starts < NOON
+
+
+def test_demo_appointments_go_only_to_clients_screening_lets_us_book() -> None:
+    demo.load(TODAY)
+    booked_clients = Client.objects.filter(appointments__isnull=False).distinct()
+    assert booked_clients.count() > 10
+    assert all(booking_hold(client, TODAY) is None for client in booked_clients)
+    held = [c for c in Client.objects.all() if booking_hold(c, TODAY) is not None]
+    assert held
+    assert not Appointment.objects.filter(client__in=held).exists()
+
+
+def test_demo_appointments_are_booked_and_attended_through_audited_actions() -> None:
+    demo.load(TODAY)
+    assert AuditEvent.objects.filter(action="appointment.booked").count() == (
+        Appointment.objects.count()
+    )
+    assert AuditEvent.objects.filter(action="appointment.completed").count() == (
+        Appointment.objects.filter(status=AppointmentStatus.COMPLETED).count()
+    )
+    assert not Appointment.objects.filter(booked_by__isnull=True).exists()
+
+
+def test_no_demo_therapist_room_or_client_is_double_booked() -> None:
+    demo.load(TODAY)
+    active = Appointment.objects.exclude(
+        status__in=[AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW]
+    ).order_by("starts")
+    for key in ("therapist_id", "room_id", "client_id"):
+        last_end: dict[object, dt.datetime] = {}
+        for appointment in active:
+            who = getattr(appointment, key)
+            end = appointment.ends if key == "client_id" else appointment.blocked_until
+            assert who not in last_end or last_end[who] <= appointment.starts, (key, appointment)
+            last_end[who] = end
+
+
+def test_the_demo_portal_client_is_waiting_for_an_earlier_time() -> None:
+    demo.load(TODAY)
+    entries = WaitlistEntry.objects.filter(status=EntryStatus.ACTIVE)
+    assert entries.count() >= 1
+    alex = entries.get(client__email="alex.rivera@example.com")
+    assert alex.earliest > TODAY
+    assert {e.location.name for e in entries} == {"Midtown", "Decatur"}
+    assert all(e.client.user_id is not None for e in entries)  # offers are answered signed in

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from backcare.accounts.actions import create_login
 from backcare.accounts.invites import email_set_password_link
@@ -122,9 +122,19 @@ def add_to_care_team(
     ).first()
     if existing is not None:
         return existing
-    membership = CareTeamMembership.objects.create(
-        client=client, therapist=therapist, reason=reason, added_at=at
-    )
+    try:
+        with transaction.atomic():
+            membership = CareTeamMembership.objects.create(
+                client=client, therapist=therapist, reason=reason, added_at=at
+            )
+    except IntegrityError:
+        # Added by a simultaneous request: the database kept one open membership, use it.
+        added = CareTeamMembership.objects.filter(
+            client=client, therapist=therapist, ended_at__isnull=True
+        ).first()
+        if added is None:
+            raise
+        return added
     record(
         actor,
         "care_team.added",

@@ -29,9 +29,11 @@ from backcare.clinic.forms import (
     TherapistForm,
 )
 from backcare.clinic.models import CareTeamMembership, Client, Location, Room, Service, Therapist
+from backcare.intake.models import Intake
 from backcare.lib.techniques import technique_labels
 from backcare.pages import form_page
 from backcare.policy import Action, AuthenticatedRequest
+from backcare.screening.standing import standing
 
 PAGE_SIZE = 25
 
@@ -86,6 +88,8 @@ def client_detail(request: AuthenticatedRequest, client: Client) -> HttpResponse
     record(request.user, "client.viewed", client)
     today = timezone.localdate()
     team = client.care_team.filter(ended_at__isnull=True).select_related("therapist__user")
+    show_clinical = policy.can(request.user, Action.CLINICAL_CHART, client)
+    intakes = client.intakes.order_by("-pk")
     return render(
         request,
         "clinic/client_detail.html",
@@ -95,8 +99,14 @@ def client_detail(request: AuthenticatedRequest, client: Client) -> HttpResponse
             "team": team,
             "consents": client.consents.all(),
             "can_edit": policy.can(request.user, Action.CLIENT_EDIT, client),
+            "can_book": policy.can(request.user, Action.SCHEDULE_BOOK, client),
             "can_edit_team": policy.can(request.user, Action.CARE_TEAM_EDIT, client),
             "care_team_form": CareTeamForm(),
+            "standing": standing(client, today),
+            "show_clinical": show_clinical,
+            "can_fill_intake": policy.can(request.user, Action.INTAKE_FILL, client),
+            "intake_draft": intakes.filter(status=Intake.Status.DRAFT).first(),
+            "intake_latest": intakes.filter(status=Intake.Status.SUBMITTED).first(),
         },
     )
 

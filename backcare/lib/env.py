@@ -69,3 +69,21 @@ def env_list(
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_int_list(
+    name: str, default: list[int], *, minimum: int = 0, environ: Mapping[str, str] | None = None
+) -> list[int]:
+    """Comma-separated whole numbers, for example ``REMINDER_HOURS=48,2``."""
+    words = env_list(name, [str(number) for number in default], environ=environ)
+    numbers = []
+    for word in words:
+        try:
+            number = int(word)
+        except ValueError:
+            message = f"{name} must be whole numbers separated by commas, not {word!r}."
+            raise ConfigError(message) from None
+        if number < minimum:
+            raise ConfigError(f"{name} must hold numbers of at least {minimum}, not {number}.")
+        numbers.append(number)
+    return numbers

@@ -574,6 +574,40 @@ class Screening:
             "reasons": [reason.to_json() for reason in self.reasons],
         }
 
+    def to_record(self) -> dict[str, Any]:
+        """Everything about this screening, to store and to read back with :meth:`from_record`."""
+        return {
+            **self.to_json(),
+            "ruleset_version": self.ruleset_version,
+            "adult": self.adult,
+            "instructions": dict(self.instructions),
+            "booking_message": self.booking_message,
+        }
+
+    @classmethod
+    def from_record(cls, data: Mapping[str, Any]) -> Screening:
+        """A stored screening as it was, whatever the rules say today."""
+        return cls(
+            decision=data["decision"],
+            techniques=MappingProxyType(dict(data["techniques"])),
+            max_pressure=data["max_pressure"],
+            positioning=data["positioning"],
+            reasons=tuple(
+                Reason(
+                    code=reason["code"],
+                    decision=reason["decision"],
+                    message=reason["message"],
+                    client_message=reason["client_message"],
+                    source=reason["source"],
+                )
+                for reason in data["reasons"]
+            ),
+            ruleset_version=data["ruleset_version"],
+            adult=data["adult"],
+            instructions=MappingProxyType(dict(data["instructions"])),
+            booking_message=data["booking_message"],
+        )
+
 
 def screen(intake: Intake, rules: RuleSet | None = None) -> Screening:
     """Screen one intake against ``rules`` (the packaged rule set by default)."""

@@ -1,0 +1,1 @@
+"""Private iCalendar feeds of a therapist's appointments (SPEC §4)."""

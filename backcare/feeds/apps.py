@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FeedsConfig(AppConfig):
+    name = "backcare.feeds"
+    verbose_name = "Calendar feeds"

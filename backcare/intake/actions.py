@@ -1,0 +1,153 @@
+"""Named, audited writes for the intake questionnaire (SPEC §2 step 1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from backcare.accounts.models import User
+from backcare.audit.log import diff, record
+from backcare.clinic.actions import record_consent
+from backcare.clinic.models import Client, ConsentKind
+from backcare.intake.models import Intake
+from backcare.intake.questionnaire import (
+    load_questionnaire,
+    screening_input,
+    unanswered_steps,
+)
+from backcare.lib.errors import FieldError
+from backcare.screening.actions import run_screening
+from backcare.screening.models import Screening
+
+
+class IntakeIncomplete(FieldError):
+    """Submitting before every step is answered; ``field`` is the first unfinished step."""
+
+
+@transaction.atomic
+def start_intake(
+    actor: User | None, client: Client, source: Intake.Source, *, prefill: bool = True
+) -> Intake:
+    """The client's draft, or a new one. A new draft starts from the last submitted answers,
+    so updating the health history means changing only what changed; with ``prefill`` off
+    (someone who may not read clinical records, such as the front desk) it starts empty."""
+    draft = Intake.objects.select_for_update().filter(client=client, status=Intake.Status.DRAFT)
+    existing = draft.first()
+    if existing is not None:
+        return existing
+    last = client.intakes.filter(status=Intake.Status.SUBMITTED).order_by("-version").first()
+    if not prefill:
+        last = None
+    intake = Intake.objects.create(
+        client=client,
+        source=source,
+        questionnaire_version=load_questionnaire().version,
+        answers=dict(last.answers) if last else {},
+        steps_done=list(last.steps_done) if last else [],
+        started_by=actor,
+    )
+    record(
+        actor,
+        "intake.started",
+        intake,
+        client=client,
+        changes=diff({}, {"from_version": last.version if last else None, "source": source}),
+    )
+    return intake
+
+
+@transaction.atomic
+def save_step(
+    actor: User | None, intake: Intake, step_id: str, answers: Mapping[str, Any]
+) -> Intake:
+    """Keep one step's answers in the draft (save and continue later). The step counts as done
+    once every required question of it is answered."""
+    if intake.status != Intake.Status.DRAFT:
+        raise IntakeIncomplete("intake", "This questionnaire was already submitted.")
+    step = load_questionnaire().step(step_id)
+    own = {question.id for question in step.questions}
+    before = {key: intake.answers.get(key) for key in own}
+    after = {key: answers.get(key) for key in own}
+    intake.answers = {**intake.answers, **after}
+    finished = step not in unanswered_steps(intake.answers)
+    if finished and step_id not in intake.steps_done:
+        intake.steps_done = [*intake.steps_done, step_id]
+    elif not finished and step_id in intake.steps_done:
+        intake.steps_done = [each for each in intake.steps_done if each != step_id]
+    intake.save(update_fields=["answers", "steps_done", "updated_at"])
+    changes = diff(before, after)
+    if changes:
+        record(actor, "intake.answered", intake, client=intake.client, changes=changes)
+    return intake
+
+
+@transaction.atomic
+def submit_intake(
+    actor: User | None, intake: Intake, *, at: dt.datetime, notify: bool = True
+) -> Screening:
+    """Freeze the draft as the client's next version, record the consents given, and screen
+    it (SPEC §2 step 2). Returns the screening."""
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    if intake.status != Intake.Status.DRAFT:
+        raise IntakeIncomplete("intake", "This questionnaire was already submitted.")
+    missing = unanswered_steps(intake.answers)
+    if missing:
+        raise IntakeIncomplete(
+            missing[0].id, f"Please finish “{missing[0].title}” before sending your answers."
+        )
+    client = intake.client
+    age = client.age_on(timezone.localdate(at))  # the clinic's day, not UTC's
+    intake.screening_input = screening_input(intake.answers, age)
+    intake.codes = intake.screening_input["codes"]
+    latest = client.intakes.aggregate(latest=Max("version"))["latest"] or 0
+    intake.version = latest + 1
+    intake.status = Intake.Status.SUBMITTED
+    intake.submitted_by = actor
+    intake.submitted_at = at
+    intake.save(
+        update_fields=[
+            "screening_input",
+            "codes",
+            "version",
+            "status",
+            "submitted_by",
+            "submitted_at",
+            "updated_at",
+        ]
+    )
+    record(
+        actor,
+        "intake.submitted",
+        intake,
+        client=client,
+        changes=diff({}, {"version": intake.version, "codes": intake.codes}),
+    )
+    _record_new_consents(actor, intake, at)
+    return run_screening(
+        actor,
+        client,
+        intake.screening_input,
+        trigger=Screening.Trigger.INTAKE,
+        at=at,
+        intake=intake,
+        notify=notify,
+    )
+
+
+def _record_new_consents(actor: User | None, intake: Intake, at: dt.datetime) -> None:
+    version = intake.questionnaire_version
+    given = set(
+        intake.client.consents.filter(withdrawn_at__isnull=True, version=version).values_list(
+            "kind", flat=True
+        )
+    )
+    for question in load_questionnaire().questions:
+        if question.kind != "consent" or question.consent is None:
+            continue
+        if intake.answers.get(question.id) is True and question.consent not in given:
+            record_consent(actor, intake.client, ConsentKind(question.consent), version, at)

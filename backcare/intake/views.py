@@ -1,0 +1,228 @@
+"""The intake questionnaire, step by step: in the client portal, and for staff on a client's
+behalf. Both flows share these views; only the addresses and the page frame differ."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from backcare import policy
+from backcare.audit.log import record
+from backcare.clinic.models import Client
+from backcare.intake import actions
+from backcare.intake.forms import StepForm
+from backcare.intake.models import Intake
+from backcare.intake.questionnaire import Step, load_questionnaire
+from backcare.policy import Action, AuthenticatedRequest
+from backcare.screening.standing import standing
+
+load_client = policy.loader(Client, "client_id")
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Where a flow's pages live: the portal for a client, or the staff pages."""
+
+    client: Client
+    portal: bool
+
+    def url(self, name: str, *args: Any) -> str:
+        if self.portal:
+            return reverse(f"intake:portal_{name}", args=args)
+        return reverse(f"intake:staff_{name}", args=[self.client.pk, *args])
+
+    def step_url(self, step: Step) -> str:
+        return self.url("step", step.id)
+
+
+def _own_client(request: AuthenticatedRequest) -> Client:
+    client = policy.visible_clients(request.user).first()
+    if client is None:
+        raise Http404("No client record is linked to this login.")
+    return client
+
+
+def _draft(client: Client) -> Intake | None:
+    return Intake.objects.filter(client=client, status=Intake.Status.DRAFT).first()
+
+
+def _first_step_to_do(intake: Intake) -> Step:
+    steps = load_questionnaire().steps
+    return next((step for step in steps if step.id not in intake.steps_done), steps[0])
+
+
+# --- shared --------------------------------------------------------------------------------
+
+
+def _start(request: AuthenticatedRequest, flow: Flow) -> HttpResponse:
+    source = Intake.Source.PORTAL if flow.portal else Intake.Source.STAFF
+    may_read = flow.portal or policy.can(request.user, Action.CLINICAL_CHART, flow.client)
+    intake = actions.start_intake(request.user, flow.client, source, prefill=may_read)
+    if set(intake.steps_done) >= {step.id for step in load_questionnaire().steps}:
+        return redirect(flow.url("review"))
+    return redirect(flow.step_url(_first_step_to_do(intake)))
+
+
+def _step(request: AuthenticatedRequest, flow: Flow, step_id: str) -> HttpResponse:
+    questionnaire = load_questionnaire()
+    try:
+        step = questionnaire.step(step_id)
+    except KeyError:
+        raise Http404("No such step.") from None
+    intake = _draft(flow.client)
+    if intake is None:
+        return redirect(flow.url("start") if not flow.portal else reverse("portal:home"))
+    form = StepForm(
+        step,
+        request.POST or None,
+        initial=StepForm.initial_from(step, intake.answers),
+        partial="later" in request.POST,
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            actions.save_step(request.user, intake, step.id, form.answers())
+            if "later" in request.POST:
+                messages.success(request, "Your answers are saved. You can carry on any time.")
+                return redirect(
+                    reverse("portal:home") if flow.portal else flow.client.get_absolute_url()
+                )
+            following = questionnaire.next_step(step.id)
+            return redirect(flow.step_url(following) if following else flow.url("review"))
+        status = 400
+    else:
+        status = 200
+    steps = questionnaire.steps
+    return render(
+        request,
+        "intake/step.html",
+        {
+            "flow": flow,
+            "client": flow.client,
+            "step": step,
+            "form": form,
+            "number": [s.id for s in steps].index(step.id) + 1,
+            "total": len(steps),
+            "previous": questionnaire.previous_step(step.id),
+            "steps": [(s, flow.step_url(s), s.id in intake.steps_done) for s in steps],
+        },
+        status=status,
+    )
+
+
+def answered_steps(intake: Intake) -> list[dict[str, Any]]:
+    """The intake's answers by step, in words, for the review and read-only pages."""
+    shown = []
+    for step in load_questionnaire().steps:
+        rows = []
+        for question in step.questions:
+            value = intake.answers.get(question.id)
+            if question.kind == "choice":
+                value = dict(question.choices).get(value, value)
+            rows.append({"question": question, "value": value})
+        shown.append({"step": step, "rows": rows})
+    return shown
+
+
+def _review(request: AuthenticatedRequest, flow: Flow) -> HttpResponseBase:
+    intake = _draft(flow.client)
+    if intake is None:
+        return redirect(reverse("portal:home") if flow.portal else flow.url("start"))
+    if request.method == "POST":
+        try:
+            actions.submit_intake(request.user, intake, at=timezone.now())
+        except actions.IntakeIncomplete as problem:
+            messages.error(request, problem.message)
+            return redirect(flow.url("step", problem.field))
+        if flow.portal:
+            return redirect("intake:portal_result")
+        hold = standing(flow.client, timezone.localdate()).hold
+        messages.success(
+            request,
+            "The questionnaire is saved and screened. "
+            + (hold.staff_message if hold else "The client may be booked."),
+        )
+        if policy.can(request.user, Action.CLINICAL_CHART, flow.client):
+            return redirect("screening:client", flow.client.pk)
+        return redirect(flow.client.get_absolute_url())
+    return render(
+        request,
+        "intake/review.html",
+        {"flow": flow, "client": flow.client, "intake": intake, "shown": answered_steps(intake)},
+    )
+
+
+# --- portal --------------------------------------------------------------------------------
+
+
+@require_POST
+@policy.requires(Action.CLIENT_HOME)
+def portal_start(request: AuthenticatedRequest) -> HttpResponse:
+    return _start(request, Flow(_own_client(request), portal=True))
+
+
+@policy.requires(Action.CLIENT_HOME)
+def portal_step(request: AuthenticatedRequest, step: str) -> HttpResponse:
+    return _step(request, Flow(_own_client(request), portal=True), step)
+
+
+@policy.requires(Action.CLIENT_HOME)
+def portal_review(request: AuthenticatedRequest) -> HttpResponseBase:
+    return _review(request, Flow(_own_client(request), portal=True))
+
+
+@policy.requires(Action.CLIENT_HOME)
+def portal_result(request: AuthenticatedRequest) -> HttpResponse:
+    """The client's next steps after screening, in plain words (SPEC §3)."""
+    client = _own_client(request)
+    where = standing(client, timezone.localdate())
+    if where.screening is None:
+        return redirect("portal:home")
+    record(request.user, "screening.viewed", where.screening, client=client)
+    return render(
+        request,
+        "intake/portal_result.html",
+        {"client": client, "standing": where, "screening": where.screening},
+    )
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+
+@require_POST
+@policy.requires(Action.INTAKE_FILL, load=load_client)
+def staff_start(request: AuthenticatedRequest, client: Client) -> HttpResponse:
+    return _start(request, Flow(client, portal=False))
+
+
+@policy.requires(Action.INTAKE_FILL, load=load_client)
+def staff_step(request: AuthenticatedRequest, client: Client, step: str) -> HttpResponse:
+    return _step(request, Flow(client, portal=False), step)
+
+
+@policy.requires(Action.INTAKE_FILL, load=load_client)
+def staff_review(request: AuthenticatedRequest, client: Client) -> HttpResponseBase:
+    return _review(request, Flow(client, portal=False))
+
+
+@policy.requires(Action.CLINICAL_CHART, load=load_client)
+def detail(request: AuthenticatedRequest, client: Client, intake_id: int) -> HttpResponse:
+    """A submitted questionnaire, read-only, as the client answered it."""
+    intake = get_object_or_404(client.intakes.filter(status=Intake.Status.SUBMITTED), pk=intake_id)
+    record(request.user, "intake.viewed", intake, client=client)
+    return render(
+        request,
+        "intake/detail.html",
+        {
+            "client": client,
+            "intake": intake,
+            "shown": answered_steps(intake),
+            "versions": client.intakes.filter(status=Intake.Status.SUBMITTED).order_by("-version"),
+        },
+    )

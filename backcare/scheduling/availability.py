@@ -1,0 +1,304 @@
+"""Free times for a service: the database side of SPEC §4 availability.
+
+This module only loads. It reads hours, breaks, time off, closures, appointments, rooms, the
+client's own appointments and the booking policy with a fixed number of queries whatever the
+size of the clinic or the range, turns them into the inputs of the pure engine in
+:mod:`backcare.scheduling.slots` and lets :func:`~backcare.scheduling.slots.find_slots` do the
+maths. Booking actions use the same loading to re-check a time inside their transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+
+from backcare.clinic.models import Client, Location, Room, Service, Therapist
+from backcare.scheduling.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    BookingPolicy,
+    Closure,
+    TimeOff,
+    WorkingHours,
+)
+from backcare.scheduling.slots import (
+    Interval,
+    RoomAvailability,
+    SlotRequest,
+    TherapistAvailability,
+    WeeklyHours,
+    find_slots,
+)
+
+# Loading reaches this far beyond the requested local days, whatever the zone (offsets are
+# within ±14 h), so that appointments and time off spilling over a day's edge are seen.
+_PAD = dt.timedelta(days=2)
+# How far either side of a wanted time :func:`nearest_free` looks.
+NEAREST_WINDOW_DAYS = 7
+
+
+@dataclass(frozen=True, order=True)
+class FreeSlot:
+    """A bookable start for one therapist at one location; `room_ids` lists the free rooms."""
+
+    start: dt.datetime
+    end: dt.datetime
+    therapist_id: int
+    location_id: int
+    room_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class LocationSearch:
+    """Everything the pure engine needs for one location, as loaded from the database."""
+
+    location: Location
+    request: SlotRequest
+    therapists: list[TherapistAvailability]
+    closure_names: dict[dt.date, str] = field(default_factory=dict)
+    rooms: dict[int, Room] = field(default_factory=dict)
+
+    def find(self, now: dt.datetime) -> list[FreeSlot]:
+        return [
+            FreeSlot(slot.start, slot.end, slot.therapist_id, self.location.pk, slot.room_ids)
+            for slot in find_slots(self.request, self.therapists, now=now)
+        ]
+
+    def therapist(self, therapist_id: int) -> TherapistAvailability | None:
+        return next((t for t in self.therapists if t.therapist_id == therapist_id), None)
+
+
+@dataclass(frozen=True)
+class Search:
+    policy: BookingPolicy
+    locations: list[LocationSearch]
+
+    def find(self, now: dt.datetime) -> list[FreeSlot]:
+        found = [slot for search in self.locations for slot in search.find(now)]
+        found.sort(key=lambda slot: (slot.start, slot.therapist_id, slot.location_id))
+        return found
+
+
+def _interval(starts: dt.datetime, ends: dt.datetime) -> Interval | None:
+    return Interval(starts, ends) if ends > starts else None
+
+
+def load_search(
+    service: Service,
+    *,
+    start_day: dt.date,
+    end_day: dt.date,
+    location: Location | None = None,
+    therapist: Therapist | None = None,
+    client: Client | None = None,
+    staff: bool = False,
+    ignoring: Appointment | None = None,
+    policy: BookingPolicy | None = None,
+    with_rooms: bool | None = None,
+) -> Search:
+    """Load what is needed to find slots on local days `start_day` to `end_day`, both included.
+
+    `staff` lifts the client-only limits (minimum notice and horizon). `ignoring` leaves one
+    appointment out, so that it can be moved. `with_rooms` overrides whether a slot needs a free
+    room (by default, when the service needs one). Queries: the policy (unless given), the locations
+    (unless one is given), hours with their breaks (2), time off, closures, rooms (when the
+    service needs one) and appointments: at most 8, however much data there is.
+    """
+    policy = policy or BookingPolicy.current()
+    locations = [location] if location is not None else list(Location.objects.filter(active=True))
+    location_ids = [place.pk for place in locations]
+    window_start = dt.datetime.combine(start_day, dt.time(0), tzinfo=dt.UTC) - _PAD
+    window_end = dt.datetime.combine(end_day, dt.time(0), tzinfo=dt.UTC) + dt.timedelta(days=1)
+    window_end += _PAD
+
+    practises_there = Therapist.locations.through.objects.filter(
+        therapist_id=OuterRef("therapist_id"), location_id=OuterRef("location_id")
+    )
+    hours_query = WorkingHours.objects.filter(
+        location_id__in=location_ids, therapist__active=True
+    ).filter(Exists(practises_there))
+    if therapist is not None:
+        hours_query = hours_query.filter(therapist=therapist)
+    hours = list(hours_query.prefetch_related(Prefetch("breaks")).order_by("pk"))
+    therapist_ids = sorted({row.therapist_id for row in hours})
+
+    time_off: dict[int, list[Interval]] = defaultdict(list)
+    for away in TimeOff.objects.filter(
+        therapist_id__in=therapist_ids, starts__lt=window_end, ends__gt=window_start
+    ):
+        time_off[away.therapist_id].append(Interval(away.starts, away.ends))
+
+    closures = list(
+        Closure.objects.filter(
+            Q(location__isnull=True) | Q(location_id__in=location_ids),
+            starts_on__lte=end_day + dt.timedelta(days=1),
+            ends_on__gte=start_day - dt.timedelta(days=1),
+        )
+    )
+
+    if with_rooms is None:
+        with_rooms = service.needs_room
+    rooms: list[Room] = []
+    if with_rooms:
+        rooms = list(
+            Room.objects.filter(location_id__in=location_ids, active=True).order_by("name")
+        )
+    room_ids = [room.pk for room in rooms]
+
+    who = Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids)
+    if client is not None:
+        who |= Q(client=client)
+    appointments = Appointment.objects.filter(
+        who,
+        status__in=ACTIVE_STATUSES,
+        starts__lt=window_end,
+        blocked_until__gt=window_start,
+    ).only("therapist_id", "room_id", "client_id", "starts", "ends", "blocked_until")
+    if ignoring is not None:
+        appointments = appointments.exclude(pk=ignoring.pk)
+    therapist_busy: dict[int, list[Interval]] = defaultdict(list)
+    room_busy: dict[int, list[Interval]] = defaultdict(list)
+    client_busy: list[Interval] = []
+    for appointment in appointments:
+        blocked = Interval(appointment.starts, appointment.blocked_until)
+        therapist_busy[appointment.therapist_id].append(blocked)
+        if appointment.room_id is not None:
+            room_busy[appointment.room_id].append(blocked)
+        if client is not None and appointment.client_id == client.pk:
+            client_busy.append(Interval(appointment.starts, appointment.ends))
+
+    searches = []
+    for place in locations:
+        zone = place.zone
+        weekly: dict[int, list[WeeklyHours]] = defaultdict(list)
+        for row in hours:
+            if row.location_id == place.pk:
+                weekly[row.therapist_id].append(
+                    WeeklyHours(
+                        row.weekday,
+                        row.starts,
+                        row.ends,
+                        tuple((pause.starts, pause.ends) for pause in row.breaks.all()),
+                    )
+                )
+        closed: dict[dt.date, str] = {}
+        for closure in closures:
+            if closure.location_id in (None, place.pk):
+                for day in closure.days():
+                    closed.setdefault(day, closure.name)
+        request = SlotRequest(
+            first_day=start_day,
+            last_day=end_day,
+            zone=zone,
+            duration=dt.timedelta(minutes=service.duration_minutes),
+            buffer_after=dt.timedelta(minutes=service.buffer_after_minutes),
+            grid=policy.grid,
+            minimum_notice=dt.timedelta(0) if staff else policy.min_notice,
+            horizon=None if staff else policy.horizon,
+            closures=sorted(closed),
+            rooms=(
+                [
+                    RoomAvailability(room.pk, room_busy.get(room.pk, []))
+                    for room in rooms
+                    if room.location_id == place.pk
+                ]
+                if with_rooms
+                else None
+            ),
+            client_busy=client_busy,
+        )
+        therapists = [
+            TherapistAvailability(
+                therapist_id=therapist_id,
+                zone=zone,
+                weekly_hours=weekly_hours,
+                time_off=time_off.get(therapist_id, []),
+                busy=therapist_busy.get(therapist_id, []),
+            )
+            for therapist_id, weekly_hours in sorted(weekly.items())
+        ]
+        here = {room.pk: room for room in rooms if room.location_id == place.pk}
+        searches.append(LocationSearch(place, request, therapists, closed, here))
+    return Search(policy, searches)
+
+
+def free_slots(
+    service: Service,
+    *,
+    start_day: dt.date,
+    end_day: dt.date,
+    now: dt.datetime,
+    location: Location | None = None,
+    therapist: Therapist | None = None,
+    client: Client | None = None,
+    staff: bool = False,
+) -> list[FreeSlot]:
+    """Every bookable start for `service` on local days `start_day` to `end_day`.
+
+    Without a location, every active location; without a therapist, anyone who practises there.
+    With a client, their own appointments block too. Clients see the policy's minimum notice and
+    horizon; `staff=True` lifts both (never the past, never an overlap).
+    """
+    search = load_search(
+        service,
+        start_day=start_day,
+        end_day=end_day,
+        location=location,
+        therapist=therapist,
+        client=client,
+        staff=staff,
+    )
+    return search.find(now)
+
+
+def nearest_free(
+    service: Service,
+    location: Location,
+    therapist: Therapist | None,
+    client: Client | None,
+    around: dt.datetime,
+    now: dt.datetime,
+    *,
+    limit: int = 3,
+    staff: bool = False,
+    ignoring: Appointment | None = None,
+    exclude: Sequence[dt.datetime] = (),
+) -> list[FreeSlot]:
+    """The `limit` free slots nearest to `around`, looking a week either side.
+
+    Nearest as a person means it: the same day first, closest in time; then the days around
+    it, each at the time of day closest to the wanted one (earlier first on a tie). So a
+    closed Thursday at 10:00 offers Wednesday and Friday at 10:00 before Wednesday at 15:45.
+    """
+    day = around.astimezone(location.zone).date()
+    today = now.astimezone(location.zone).date()
+    start_day = max(day - dt.timedelta(days=NEAREST_WINDOW_DAYS), today)
+    end_day = max(day + dt.timedelta(days=NEAREST_WINDOW_DAYS), start_day)
+    search = load_search(
+        service,
+        start_day=start_day,
+        end_day=end_day,
+        location=location,
+        therapist=therapist,
+        client=client,
+        staff=staff,
+        ignoring=ignoring,
+    )
+    skipped = set(exclude)
+    candidates = [slot for slot in search.find(now) if slot.start not in skipped]
+    wanted = around.astimezone(location.zone)
+
+    def distance(slot: FreeSlot) -> tuple[int, float, dt.datetime, int]:
+        start = slot.start.astimezone(location.zone)
+        days = abs((start.date() - wanted.date()).days)
+        if days == 0:
+            return (0, abs((slot.start - around).total_seconds()), slot.start, slot.therapist_id)
+        minutes = abs((start.hour * 60 + start.minute) - (wanted.hour * 60 + wanted.minute))
+        return (days, minutes, slot.start, slot.therapist_id)
+
+    candidates.sort(key=distance)
+    return candidates[:limit]

@@ -1,0 +1,824 @@
+"""Staff scheduling pages: the calendar, appointments, booking one or a series, and the owner's
+settings (working hours, time off, closures, booking policy).
+
+Each view fetches through the access policy, makes one call to a named action of
+:mod:`backcare.scheduling.actions` and renders or redirects. A refusal names the field to fix and
+is shown next to it with a 400; a taken time comes with the nearest free times, each a button
+that tries it. Inside the calendar, forms open in a dialog (htmx): a success answers 204 with an
+``HX-Trigger`` of ``calendar-changed``, on which the calendar reloads its grid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from backcare import policy
+from backcare.accounts.models import Role
+from backcare.audit.models import AuditEvent
+from backcare.clinic.models import Client, Location, Therapist
+from backcare.pages import form_page
+from backcare.policy import Action, AuthenticatedRequest
+from backcare.scheduling import actions
+from backcare.scheduling.actions import SchedulingError, SeriesReport, SlotUnavailable
+from backcare.scheduling.agenda import Agenda, location_agenda, therapist_agenda, therapist_zone
+from backcare.scheduling.availability import FreeSlot
+from backcare.scheduling.forms import (
+    BookingForm,
+    BookingPolicyForm,
+    CancelForm,
+    ClosureForm,
+    MoveForm,
+    SeriesForm,
+    TimeOffForm,
+    WorkingHoursForm,
+    with_picked_slot,
+)
+from backcare.scheduling.models import (
+    Appointment,
+    AppointmentStatus,
+    BookingPolicy,
+    Closure,
+    TimeOff,
+    WorkingHours,
+)
+from backcare.screening.standing import standing
+
+load_location = policy.loader(Location, "location_id")
+load_therapist = policy.loader(Therapist, "therapist_id")
+load_appointment = policy.loader(Appointment, "appointment_id")
+load_client = policy.loader(Client, "client_id")
+
+CLIENT_CHOICES = 50  # clients offered in the booking form's list; the search finds the rest
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def _calendar_changed(message: str) -> HttpResponse:
+    """The answer to a form sent from the calendar's dialog: the calendar reloads its grid."""
+    response = HttpResponse(status=204)
+    response["HX-Trigger"] = json.dumps({"calendar-changed": {"message": message}})
+    return response
+
+
+def _when(moment: dt.datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    hour = local.hour % 12 or 12
+    return f"{local:%A}, {local:%B} {local.day} at {hour}:{local:%M} {local:%p}"
+
+
+# --- The calendar -----------------------------------------------------------------------------
+
+
+class CalendarQuery(forms.Form):
+    date = forms.DateField(required=False)
+    view = forms.ChoiceField(choices=[("day", "Day"), ("week", "Week")], required=False)
+
+
+@dataclass(frozen=True)
+class Period:
+    view: str
+    day: dt.date
+    days: list[dt.date]
+    previous: dt.date
+    next: dt.date
+    today: dt.date
+
+    @property
+    def title(self) -> str:
+        first, last = self.days[0], self.days[-1]
+        if self.view == "day":
+            return f"{first:%A}, {first:%B} {first.day}, {first.year}"
+        if first.month == last.month:
+            return f"{first:%B} {first.day}–{last.day}, {first.year}"
+        return f"{first:%b} {first.day} – {last:%b} {last.day}, {last.year}"
+
+
+def _period(request: HttpRequest, zone: ZoneInfo) -> Period | None:
+    query = CalendarQuery(request.GET)
+    if not query.is_valid():
+        return None
+    today = timezone.now().astimezone(zone).date()
+    day = query.cleaned_data["date"] or today
+    view = query.cleaned_data["view"] or "week"
+    if view == "day":
+        days = [day]
+        step = dt.timedelta(days=1)
+    else:
+        monday = day - dt.timedelta(days=day.weekday())
+        days = [monday + dt.timedelta(days=offset) for offset in range(7)]
+        step = dt.timedelta(days=7)
+    return Period(view, day, days, day - step, day + step, today)
+
+
+def _bad_period() -> HttpResponse:
+    return HttpResponseBadRequest(
+        "date: Enter a real date such as 2026-06-01; view: day or week.",
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def _render_calendar(
+    request: AuthenticatedRequest,
+    agenda: Agenda,
+    period: Period,
+    *,
+    title: str,
+    here: str,
+    location: Location | None,
+    therapist: Therapist | None,
+) -> HttpResponse:
+    user = request.user
+    context = {
+        "agenda": agenda,
+        "period": period,
+        "title": title,
+        "here": here,
+        "location": location,
+        "therapist": therapist,
+        "can_book": policy.can(user, Action.SCHEDULE_BOOK),
+        "can_settings": policy.can(user, Action.SCHEDULING_SETTINGS),
+        "zone_name": str(agenda.zone),
+    }
+    if _is_htmx(request):
+        return render(request, "scheduling/_calendar_grid.html", context)
+    places = Location.objects.filter(active=True)
+    if user.role == Role.THERAPIST:
+        places = places.filter(therapists__user=user)
+    context["locations"] = places
+    return render(request, "scheduling/calendar.html", context)
+
+
+@policy.requires(Action.SCHEDULE_VIEW)
+def calendar(request: AuthenticatedRequest) -> HttpResponse:
+    """The calendar a person starts from: a therapist's own, else the first location's."""
+    if request.user.role == Role.THERAPIST:
+        mine = Therapist.objects.filter(user=request.user).first()
+        if mine is not None:
+            return _therapist_page(request, mine)
+    first = Location.objects.filter(active=True).first()
+    if first is None or not policy.can(request.user, Action.SCHEDULE_VIEW, first):
+        return render(request, "scheduling/no_calendar.html")
+    return _location_page(request, first)
+
+
+@policy.requires(Action.SCHEDULE_VIEW, load=load_location)
+def location_calendar(request: AuthenticatedRequest, location: Location) -> HttpResponse:
+    return _location_page(request, location)
+
+
+@policy.requires(Action.SCHEDULE_VIEW, load=load_therapist)
+def therapist_calendar(request: AuthenticatedRequest, therapist: Therapist) -> HttpResponse:
+    return _therapist_page(request, therapist)
+
+
+def _location_page(request: AuthenticatedRequest, location: Location) -> HttpResponse:
+    period = _period(request, location.zone)
+    if period is None:
+        return _bad_period()
+    agenda = location_agenda(
+        location,
+        period.days,
+        request.user,
+        now=timezone.now(),
+        can_book=policy.can(request.user, Action.SCHEDULE_BOOK),
+    )
+    return _render_calendar(
+        request,
+        agenda,
+        period,
+        title=location.name,
+        here=reverse("scheduling:location_calendar", args=[location.pk]),
+        location=location,
+        therapist=None,
+    )
+
+
+def _therapist_page(request: AuthenticatedRequest, therapist: Therapist) -> HttpResponse:
+    first_hours = therapist.hours.select_related("location").order_by(
+        "location__name", "weekday", "starts"
+    )[:1]
+    zone = therapist_zone(list(first_hours))
+    period = _period(request, zone)
+    if period is None:
+        return _bad_period()
+    agenda = therapist_agenda(
+        therapist,
+        period.days,
+        request.user,
+        now=timezone.now(),
+        can_book=policy.can(request.user, Action.SCHEDULE_BOOK),
+    )
+    return _render_calendar(
+        request,
+        agenda,
+        period,
+        title=therapist.name,
+        here=reverse("scheduling:therapist_calendar", args=[therapist.pk]),
+        location=None,
+        therapist=therapist,
+    )
+
+
+# --- Refusals shown on forms ------------------------------------------------------------------
+
+# The action's field names, as the forms call them.
+_FORM_FIELD = {"starts": "time", "first_start": "date"}
+
+
+def _refuse(form: forms.BaseForm, refusal: SchedulingError) -> list[FreeSlot]:
+    """Show the refusal next to the field it names; return the nearest free times, if any."""
+    name = _FORM_FIELD.get(refusal.field, refusal.field)
+    form.add_error(name if name in form.fields else None, refusal.message)
+    return list(refusal.alternatives) if isinstance(refusal, SlotUnavailable) else []
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A free time offered instead, as the button that picks it."""
+
+    label: str
+    value: str
+
+
+def _alternatives(slots: list[FreeSlot], zone: ZoneInfo) -> list[Alternative]:
+    if not slots:
+        return []
+    names = dict(
+        Therapist.objects.filter(pk__in={slot.therapist_id for slot in slots}).values_list(
+            "pk", "user__full_name"
+        )
+    )
+    offered = []
+    for slot in slots:
+        local = slot.start.astimezone(zone)
+        offered.append(
+            Alternative(
+                label=f"{_when(slot.start, zone)} with {names.get(slot.therapist_id, '')}",
+                value=f"{local:%Y-%m-%dT%H:%M}|{slot.therapist_id}",
+            )
+        )
+    return offered
+
+
+def _form_response(
+    request: HttpRequest,
+    *,
+    page: str,
+    partial: str,
+    context: dict[str, Any],
+    status: int,
+) -> HttpResponse:
+    return render(request, partial if _is_htmx(request) else page, context, status=status)
+
+
+# --- Booking one appointment ------------------------------------------------------------------
+
+
+def _client_choices(request: AuthenticatedRequest, query: str, chosen: str | None) -> list[Client]:
+    clients = policy.visible_clients(request.user)
+    for word in query.split():
+        clients = clients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    found = list(clients.order_by("last_name", "first_name", "pk")[:CLIENT_CHOICES])
+    if chosen and chosen.isdigit() and all(client.pk != int(chosen) for client in found):
+        found += list(policy.visible_clients(request.user).filter(pk=int(chosen)))
+    return found
+
+
+_BOOKING_PREFILL = ("client", "service", "location", "therapist", "date", "time", "notes")
+
+
+@policy.requires(Action.SCHEDULE_BOOK)
+def appointment_create(request: AuthenticatedRequest) -> HttpResponse:
+    """Book one appointment: from a free time on the calendar, a client's page, or blank."""
+    bound = request.method == "POST"
+    source = request.POST if bound else request.GET
+    query = source.get("q", "").strip()
+    chosen = source.get("client")
+    form = BookingForm(
+        with_picked_slot(request.POST) if bound else None,
+        initial={name: request.GET[name] for name in _BOOKING_PREFILL if name in request.GET},
+        client_choices=_client_choices(request, query, chosen),
+    )
+    offered: list[Alternative] = []
+    if bound and form.is_valid():
+        data = form.cleaned_data
+        zone = data["location"].zone
+        try:
+            appointment = actions.book_appointment(
+                request.user,
+                data["client"],
+                data["service"],
+                data["therapist"],
+                data["location"],
+                data["starts"],
+                notes=data["notes"],
+            )
+        except SchedulingError as refusal:
+            offered = _alternatives(_refuse(form, refusal), zone)
+        else:
+            done = (
+                f"Booked {appointment.client.full_name} with {appointment.therapist.name} on "
+                f"{_when(appointment.starts, zone)}."
+            )
+            if _is_htmx(request):
+                return _calendar_changed(done)
+            messages.success(request, done)
+            return redirect(appointment)
+    client = None
+    if chosen and chosen.isdigit():
+        client = policy.visible_clients(request.user).filter(pk=int(chosen)).first()
+    hold = standing(client, timezone.localdate()).hold if client is not None else None
+    return _form_response(
+        request,
+        page="scheduling/booking.html",
+        partial="scheduling/_booking_form.html",
+        context={
+            "form": form,
+            "query": query,
+            "client": client,
+            "hold": hold,
+            "alternatives": offered,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- One appointment --------------------------------------------------------------------------
+
+
+def _history(appointment: Appointment) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(
+            object_type=Appointment._meta.label_lower, object_id=str(appointment.pk)
+        ).order_by("at", "id")
+    )
+
+
+_HISTORY_WORDS = {
+    "appointment.booked": "Booked",
+    "appointment.rescheduled": "Moved",
+    "appointment.cancelled": "Cancelled",
+    "appointment.no_show": "Marked as a no-show",
+    "appointment.checked_in": "Checked in",
+    "appointment.completed": "Completed",
+}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: dt.datetime
+    who: str
+    what: str
+    detail: str
+
+
+def _history_lines(appointment: Appointment) -> list[HistoryLine]:
+    zone = appointment.location.zone
+    events = _history(appointment)
+    therapist_ids = set()
+    for event in events:
+        change = event.changes.get("therapist")
+        if isinstance(change, dict):
+            therapist_ids |= {v for v in change.values() if isinstance(v, int)}
+    names = dict(
+        Therapist.objects.filter(pk__in=therapist_ids).values_list("pk", "user__full_name")
+    )
+    lines = []
+    for event in events:
+        details = []
+        starts = event.changes.get("starts")
+        if event.action == "appointment.rescheduled" and isinstance(starts, dict):
+            before, after = (dt.datetime.fromisoformat(starts[key]) for key in ("before", "after"))
+            details.append(f"from {_when(before, zone)} to {_when(after, zone)}")
+        therapist = event.changes.get("therapist")
+        if event.action == "appointment.rescheduled" and isinstance(therapist, dict):
+            before_name = names.get(therapist["before"], "?")
+            details.append(f"from {before_name} to {names.get(therapist['after'], '?')}")
+        late = event.changes.get("late_cancellation")
+        if isinstance(late, dict) and late.get("after"):
+            details.append("late cancellation")
+        reason = event.changes.get("cancel_reason")
+        if isinstance(reason, dict) and reason.get("after"):
+            details.append(f"reason: {reason['after']}")
+        lines.append(
+            HistoryLine(
+                at=event.at,
+                who=event.actor_email or "Backcare",
+                what=_HISTORY_WORDS.get(event.action, event.action),
+                detail="; ".join(details),
+            )
+        )
+    return lines
+
+
+@policy.requires(Action.APPOINTMENT_VIEW, load=load_appointment)
+def appointment_detail(request: AuthenticatedRequest, appointment: Appointment) -> HttpResponse:
+    user = request.user
+    appointment = Appointment.objects.select_related(
+        "client", "therapist__user", "service", "location", "room", "booked_by"
+    ).get(pk=appointment.pk)
+    now = timezone.now()
+    zone = appointment.location.zone
+    booked = appointment.status == AppointmentStatus.BOOKED
+    can_book = policy.can(user, Action.SCHEDULE_BOOK, appointment)
+    can_attend = policy.can(user, Action.APPOINTMENT_ATTEND, appointment)
+    return render(
+        request,
+        "scheduling/appointment.html",
+        {
+            "appointment": appointment,
+            "starts": appointment.starts.astimezone(zone),
+            "ends": appointment.ends.astimezone(zone),
+            "zone_name": str(zone),
+            "history": _history_lines(appointment),
+            "can_see_client": policy.can(user, Action.CLIENT_VIEW, appointment.client),
+            "can_move": can_book and booked,
+            "can_cancel": can_book
+            and appointment.status in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN),
+            "can_check_in": can_attend and booked,
+            "can_no_show": can_attend and booked and now >= appointment.starts,
+            "can_complete": can_attend and appointment.status == AppointmentStatus.CHECKED_IN,
+            "calendar_url": reverse("scheduling:location_calendar", args=[appointment.location_id])
+            + f"?view=day&date={appointment.starts.astimezone(zone).date().isoformat()}",
+        },
+    )
+
+
+@policy.requires(Action.SCHEDULE_BOOK, load=load_appointment)
+def appointment_move(request: AuthenticatedRequest, appointment: Appointment) -> HttpResponse:
+    bound = request.method == "POST"
+    form = MoveForm(with_picked_slot(request.POST) if bound else None, appointment=appointment)
+    zone = appointment.location.zone
+    offered: list[Alternative] = []
+    if bound and form.is_valid():
+        try:
+            actions.reschedule_appointment(
+                request.user,
+                appointment,
+                form.cleaned_data["starts"],
+                therapist=form.cleaned_data["therapist"],
+            )
+        except SchedulingError as refusal:
+            offered = _alternatives(_refuse(form, refusal), zone)
+            appointment.refresh_from_db()  # the action may have changed it before refusing
+        else:
+            done = (
+                f"Moved {appointment.client.full_name} to {_when(appointment.starts, zone)} "
+                f"with {appointment.therapist.name}."
+            )
+            if _is_htmx(request):
+                return _calendar_changed(done)
+            messages.success(request, done)
+            return redirect(appointment)
+    return _form_response(
+        request,
+        page="scheduling/move.html",
+        partial="scheduling/_move_form.html",
+        context={
+            "form": form,
+            "appointment": appointment,
+            "starts": appointment.starts.astimezone(zone),
+            "zone_name": str(zone),
+            "alternatives": offered,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@policy.requires(Action.SCHEDULE_BOOK, load=load_appointment)
+def appointment_cancel(request: AuthenticatedRequest, appointment: Appointment) -> HttpResponse:
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    zone = appointment.location.zone
+    if form.is_valid():
+        try:
+            actions.cancel_appointment(request.user, appointment, form.cleaned_data["reason"])
+        except SchedulingError as refusal:
+            _refuse(form, refusal)
+        else:
+            done = f"Cancelled {appointment.client.full_name}'s appointment."
+            if appointment.late_cancellation:
+                done += " It is recorded as a late cancellation."
+            if _is_htmx(request):
+                return _calendar_changed(done)
+            messages.success(request, done)
+            return redirect(appointment)
+    policy_now = BookingPolicy.current()
+    late = timezone.now() > appointment.starts - policy_now.cancellation_window
+    return _form_response(
+        request,
+        page="scheduling/cancel.html",
+        partial="scheduling/_cancel_form.html",
+        context={
+            "form": form,
+            "appointment": appointment,
+            "starts": appointment.starts.astimezone(zone),
+            "late": late,
+            "window_hours": policy_now.cancellation_window_hours,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _attend(
+    request: AuthenticatedRequest,
+    appointment: Appointment,
+    action: Callable[..., Appointment],
+    done: str,
+) -> HttpResponse:
+    try:
+        action(request.user, appointment)
+    except SchedulingError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, done)
+    return redirect(appointment)
+
+
+@require_POST
+@policy.requires(Action.APPOINTMENT_ATTEND, load=load_appointment)
+def appointment_check_in(request: AuthenticatedRequest, appointment: Appointment) -> HttpResponse:
+    return _attend(request, appointment, actions.check_in, "Checked in.")
+
+
+@require_POST
+@policy.requires(Action.APPOINTMENT_ATTEND, load=load_appointment)
+def appointment_no_show(request: AuthenticatedRequest, appointment: Appointment) -> HttpResponse:
+    return _attend(request, appointment, actions.mark_no_show, "Marked as a no-show.")
+
+
+@require_POST
+@policy.requires(Action.APPOINTMENT_ATTEND, load=load_appointment)
+def appointment_complete(request: AuthenticatedRequest, appointment: Appointment) -> HttpResponse:
+    return _attend(request, appointment, actions.complete_appointment, "Marked as completed.")
+
+
+# --- A series ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeriesLine:
+    starts: dt.datetime
+    booked: Appointment | None
+    problem: str
+    alternatives: list[tuple[str, str]]  # label, booking-form query string
+
+
+def _series_lines(report: SeriesReport, client: Client, form: SeriesForm) -> list[SeriesLine]:
+    data = form.cleaned_data
+    zone = data["location"].zone
+    names = dict(
+        Therapist.objects.filter(
+            pk__in={slot.therapist_id for date in report.dates for slot in date.alternatives}
+        ).values_list("pk", "user__full_name")
+    )
+    lines = []
+    for date in report.dates:
+        offered = []
+        for slot in date.alternatives:
+            local = slot.start.astimezone(zone)
+            query = (
+                f"client={client.pk}&service={data['service'].pk}&location={data['location'].pk}"
+                f"&therapist={slot.therapist_id}&date={local:%Y-%m-%d}&time={local:%H:%M}"
+            )
+            label = f"{_when(slot.start, zone)} with {names.get(slot.therapist_id)}"
+            offered.append((label, query))
+        lines.append(
+            SeriesLine(
+                starts=date.starts.astimezone(zone),
+                booked=date.appointment,
+                problem=date.problem.message if date.problem is not None else "",
+                alternatives=offered,
+            )
+        )
+    return lines
+
+
+@policy.requires(Action.SCHEDULE_BOOK, load=load_client)
+def client_series(request: AuthenticatedRequest, client: Client) -> HttpResponse:
+    """Check a series date by date (a dry run), then book the free dates."""
+    form = SeriesForm(request.POST if request.method == "POST" else None)
+    report = None
+    lines: list[SeriesLine] = []
+    if form.is_valid():
+        data = form.cleaned_data
+        booking = request.POST.get("do") == "book"
+        try:
+            report = actions.book_series(
+                request.user,
+                client,
+                data["service"],
+                data["therapist"],
+                data["location"],
+                data["starts"],
+                data["count"],
+                data["per_week"],
+                days_between=data["days_between"] or 3,
+                dry_run=not booking,
+            )
+        except SchedulingError as refusal:
+            _refuse(form, refusal)
+        else:
+            lines = _series_lines(report, client, form)
+            if booking:
+                booked = len(report.booked)
+                messages.success(
+                    request,
+                    f"Booked {booked} session{'s' if booked != 1 else ''} for {client.full_name}."
+                    + (
+                        f" {len(report.conflicts)} date(s) need another time: see below."
+                        if report.conflicts
+                        else ""
+                    ),
+                )
+    return render(
+        request,
+        "scheduling/series.html",
+        {
+            "form": form,
+            "client": client,
+            "hold": standing(client, timezone.localdate()).hold,
+            "report": report,
+            "lines": lines,
+            "free_count": sum(1 for line in lines if not line.problem),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Owner settings ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Back:
+    """Where a settings form returns after saving (form_page redirects to an object's URL)."""
+
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+@policy.requires(Action.SCHEDULING_SETTINGS)
+def hours_overview(request: AuthenticatedRequest) -> HttpResponse:
+    therapists = (
+        Therapist.objects.filter(active=True)
+        .select_related("user")
+        .prefetch_related("locations")
+        .order_by("user__full_name")
+    )
+    hours = (
+        WorkingHours.objects.filter(therapist__active=True)
+        .select_related("location")
+        .prefetch_related("breaks")
+        .order_by("weekday", "starts")
+    )
+    by_therapist: dict[int, list[WorkingHours]] = {}
+    for row in hours:
+        by_therapist.setdefault(row.therapist_id, []).append(row)
+    return render(
+        request,
+        "scheduling/hours_overview.html",
+        {"rows": [(therapist, by_therapist.get(therapist.pk, [])) for therapist in therapists]},
+    )
+
+
+@policy.requires(Action.SCHEDULING_SETTINGS, load=load_therapist)
+def therapist_hours(request: AuthenticatedRequest, therapist: Therapist) -> HttpResponse:
+    form = WorkingHoursForm(request.POST or None, therapist=therapist)
+    back = _Back(reverse("scheduling:therapist_hours", args=[therapist.pk]))
+
+    def save() -> _Back:
+        data = form.cleaned_data
+        actions.add_working_hours(
+            request.user,
+            therapist,
+            data["location"],
+            data["weekday"],
+            data["starts"],
+            data["ends"],
+            data["breaks"],
+        )
+        return back
+
+    return form_page(
+        request,
+        form,
+        "scheduling/therapist_hours.html",
+        save,
+        success="Hours added.",
+        context={
+            "therapist": therapist,
+            "hours": therapist.hours.select_related("location")
+            .prefetch_related("breaks")
+            .order_by("location__name", "weekday", "starts"),
+        },
+    )
+
+
+@policy.requires(Action.SCHEDULING_SETTINGS)
+def time_off(request: AuthenticatedRequest) -> HttpResponse:
+    form = TimeOffForm(request.POST or None)
+    back = _Back(reverse("scheduling:time_off"))
+
+    def save() -> _Back:
+        data = form.cleaned_data
+        actions.add_time_off(
+            request.user, data["therapist"], data["starts"], data["ends"], data["reason"]
+        )
+        return back
+
+    recent = timezone.now() - dt.timedelta(days=30)
+    return form_page(
+        request,
+        form,
+        "scheduling/time_off.html",
+        save,
+        success="Time off added.",
+        context={
+            "entries": TimeOff.objects.filter(ends__gte=recent)
+            .select_related("therapist__user")
+            .order_by("starts"),
+        },
+    )
+
+
+@require_POST
+@policy.requires(Action.SCHEDULING_SETTINGS, load=policy.loader(TimeOff, "time_off_id"))
+def time_off_remove(request: AuthenticatedRequest, away: TimeOff) -> HttpResponse:
+    actions.remove_time_off(request.user, away)
+    messages.success(request, "Time off removed.")
+    return redirect("scheduling:time_off")
+
+
+@policy.requires(Action.SCHEDULING_SETTINGS)
+def closures(request: AuthenticatedRequest) -> HttpResponse:
+    form = ClosureForm(request.POST or None)
+    back = _Back(reverse("scheduling:closures"))
+
+    def save() -> _Back:
+        data = form.cleaned_data
+        actions.add_closure(
+            request.user,
+            data["starts_on"],
+            data["ends_on"],
+            name=data["name"],
+            location=data["location"],
+        )
+        return back
+
+    return form_page(
+        request,
+        form,
+        "scheduling/closures.html",
+        save,
+        success="Closure added.",
+        context={
+            "entries": Closure.objects.filter(
+                ends_on__gte=timezone.localdate() - dt.timedelta(days=30)
+            ).select_related("location")
+        },
+    )
+
+
+@require_POST
+@policy.requires(Action.SCHEDULING_SETTINGS, load=policy.loader(Closure, "closure_id"))
+def closure_remove(request: AuthenticatedRequest, closure: Closure) -> HttpResponse:
+    actions.remove_closure(request.user, closure)
+    messages.success(request, "Closure removed.")
+    return redirect("scheduling:closures")
+
+
+@policy.requires(Action.SCHEDULING_SETTINGS)
+def booking_policy(request: AuthenticatedRequest) -> HttpResponse:
+    # The form gets its own copy: validating writes the new values onto its instance.
+    form = BookingPolicyForm(request.POST or None, instance=BookingPolicy.current())
+    back = _Back(reverse("scheduling:booking_policy"))
+
+    def save() -> _Back:
+        values = {name: form.cleaned_data[name] for name in actions.POLICY_FIELDS}
+        actions.update_booking_policy(request.user, **values)
+        return back
+
+    return form_page(
+        request,
+        form,
+        "scheduling/booking_policy.html",
+        save,
+        success="Booking policy saved.",
+    )

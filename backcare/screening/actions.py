@@ -1,0 +1,268 @@
+"""Named, audited writes for screening: run it, record a clearance, send a referral letter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+
+from backcare.accounts.models import Role, User
+from backcare.audit.log import diff, record
+from backcare.clinic.models import Client
+from backcare.intake.models import Intake
+from backcare.notices.outbox import send_notice
+from backcare.screening import letter as letters
+from backcare.screening.models import Clearance, Decision, Screening
+from backcare.screening.rules import parse_intake, screen
+
+# A clearance document is a scan or a photo of a signed note.
+DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/heic"}
+DOCUMENT_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".heic"}
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@transaction.atomic
+def run_screening(
+    actor: User | None,
+    client: Client,
+    screening_input: Mapping[str, Any],
+    *,
+    trigger: Screening.Trigger,
+    at: dt.datetime,
+    intake: Intake | None = None,
+    notify: bool = True,
+) -> Screening:
+    """Screen the input (SPEC §3), keep the result with its rule-set version, and tell the
+    client's care team and the owner when the decision holds booking (unless ``notify`` is
+    off, as when loading records from the past)."""
+    result = screen(parse_intake(screening_input))
+    screening = Screening.objects.create(
+        client=client,
+        intake=intake,
+        trigger=trigger,
+        input=dict(screening_input),
+        result=result.to_record(),
+        decision=result.decision,
+        ruleset_version=result.ruleset_version,
+        created_by=actor,
+        created_at=at,
+    )
+    record(
+        actor,
+        "screening.recorded",
+        screening,
+        client=client,
+        changes=diff(
+            {},
+            {
+                "decision": result.decision,
+                "codes": [reason.code for reason in result.reasons],
+                "ruleset_version": result.ruleset_version,
+            },
+        ),
+    )
+    if notify and result.decision in (
+        Decision.URGENT_REFERRAL,
+        Decision.MEDICAL_CLEARANCE_REQUIRED,
+    ):
+        _tell_staff(screening)
+    return screening
+
+
+def staff_to_tell(client: Client) -> list[str]:
+    """The owners and the client's care team: who hears about a screening that holds booking."""
+    emails = set(
+        User.objects.filter(role=Role.OWNER, is_active=True).values_list("email", flat=True)
+    )
+    emails.update(
+        client.care_team.filter(ended_at__isnull=True, therapist__user__is_active=True).values_list(
+            "therapist__user__email", flat=True
+        )
+    )
+    return sorted(emails)
+
+
+def _tell_staff(screening: Screening) -> None:
+    # The email names no clinical reason: it asks staff to sign in and read the screening.
+    recipients = staff_to_tell(screening.client)
+    if not recipients:
+        return
+    send_notice(
+        key=f"screening-alert-{screening.pk}",
+        to=recipients,
+        subject=f"Screening needs attention: {screening.client.full_name}",
+        template="screening/email/staff_alert",
+        context={
+            "client_name": screening.client.full_name,
+            "decision": screening.get_decision_display(),
+            "urgent": screening.decision == Decision.URGENT_REFERRAL,
+            "link": settings.SITE_URL.rstrip("/")
+            + reverse("screening:client", args=[screening.client_id]),
+        },
+        kind="screening_alert",
+    )
+
+
+# --- Clearance ------------------------------------------------------------------------------
+
+
+def check_document(document: UploadedFile | None) -> None:
+    if document is None:
+        return
+    # The file is served back under its own name, whose extension sets the content type: a
+    # "PDF" named page.html would be served as a web page.
+    extension = PurePath(document.name or "").suffix.lower()
+    if document.content_type not in DOCUMENT_TYPES or extension not in DOCUMENT_EXTENSIONS:
+        raise ValidationError({"document": "Please upload a PDF, JPEG, PNG or HEIC file."})
+    if document.size is not None and document.size > DOCUMENT_MAX_BYTES:
+        raise ValidationError({"document": "Please upload a file of 10 MB or less."})
+
+
+@transaction.atomic
+def record_clearance(
+    actor: User | None,
+    client: Client,
+    screening: Screening,
+    data: Mapping[str, Any],
+    *,
+    at: dt.datetime,
+    document: UploadedFile | None = None,
+) -> Clearance:
+    """Record a physician's clearance for the clearance-level reasons of ``screening``."""
+    if screening.client_id != client.pk:
+        raise ValidationError({"screening": "That screening belongs to someone else."})
+    covers = screening.clearance_codes
+    if not covers:
+        raise ValidationError({"screening": "This screening does not need a medical clearance."})
+    check_document(document)
+    clearance = Clearance(
+        client=client,
+        screening=screening,
+        covers=covers,
+        physician_name=data["physician_name"],
+        physician_practice=data.get("physician_practice", ""),
+        cleared_on=data["cleared_on"],
+        restrictions=data.get("restrictions", ""),
+        recorded_by=actor,
+        recorded_at=at,
+    )
+    if document is not None:
+        clearance.document_name = document.name or "clearance"
+        clearance.document.save(document.name or "clearance", document, save=False)
+    clearance.full_clean()
+    clearance.save()
+    record(
+        actor,
+        "clearance.recorded",
+        clearance,
+        client=client,
+        changes=diff(
+            {},
+            {
+                "covers": covers,
+                "physician_name": clearance.physician_name,
+                "cleared_on": clearance.cleared_on.isoformat(),
+                "restrictions": clearance.restrictions,
+                "document": clearance.document_name,
+            },
+        ),
+    )
+    return clearance
+
+
+# --- Referral letter ------------------------------------------------------------------------
+
+
+def referral_letter(
+    client: Client,
+    screening: Screening,
+    *,
+    therapist: User | None,
+    today: dt.date,
+    purpose: letters.Purpose = "clearance",
+) -> letters.ReferralLetter:
+    """The referral letter for a screening, signed by ``therapist`` when given."""
+    outcome = screening.outcome
+    location = client.home_location
+    licence = ""
+    if therapist is not None and hasattr(therapist, "therapist"):
+        profile = therapist.therapist
+        licence = f"LMT, licence {profile.licence_number} ({profile.licence_state})"
+    return letters.ReferralLetter(
+        letterhead=letters.Letterhead(
+            name=settings.CLINIC_NAME
+            if location is None
+            else f"{settings.CLINIC_NAME}, {location.name}",
+            address_lines=tuple(location.address.split(", ")) if location is not None else (),
+            phone=location.phone if location is not None else "",
+            email=settings.CLINIC_EMAIL,
+        ),
+        written_on=today,
+        client_name=client.full_name,
+        client_date_of_birth=client.date_of_birth,
+        recipient=letters.Recipient(
+            name=client.physician_name,
+            practice=client.physician_practice,
+            phone=client.physician_phone,
+            email=client.physician_email,
+        ),
+        decision=outcome.decision,
+        reasons=letters.letter_reasons(outcome),
+        restrictions=letters.screening_restrictions(outcome),
+        therapist_name=therapist.full_name if therapist is not None else "",
+        therapist_licence=licence,
+        purpose=purpose,
+    )
+
+
+def email_referral_letter(
+    actor: User,
+    client: Client,
+    screening: Screening,
+    *,
+    today: dt.date,
+    purpose: letters.Purpose = "clearance",
+) -> None:
+    """Email the letter as a PDF to the client's physician, through the queue after commit."""
+    if not client.physician_email:
+        raise ValidationError(
+            {"physician_email": "Add the physician's email address to the client's details first."}
+        )
+    letter = referral_letter(client, screening, therapist=actor, today=today, purpose=purpose)
+    record(
+        actor,
+        "referral_letter.emailed",
+        screening,
+        client=client,
+        changes=diff({}, {"to": client.physician_email, "purpose": purpose}),
+    )
+    send_notice(
+        key=None,  # sending the letter again is a deliberate second email
+        to=[client.physician_email],
+        subject=f"Referral from {settings.CLINIC_NAME}: {client.full_name}",
+        template="screening/email/physician_letter",
+        context={
+            "physician_name": client.physician_name,
+            "client_name": client.full_name,
+            "client_born": f"{client.date_of_birth:%B} {client.date_of_birth.day}, "
+            f"{client.date_of_birth.year}",
+            "purpose": purpose,
+            "signed": letter.therapist_name or settings.CLINIC_NAME,
+            "clinic_name": settings.CLINIC_NAME,
+        },
+        attachments=[
+            (
+                letters.referral_letter_filename(letter),
+                letters.render_referral_letter(letter),
+                "application/pdf",
+            )
+        ],
+        kind="referral_letter",
+    )

@@ -1,0 +1,186 @@
+"""A program's whole series at once: local time kept across DST, conflicts reported per date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from backcare.audit.models import AuditEvent
+from backcare.scheduling import signals
+from backcare.scheduling.actions import (
+    BookingHeld,
+    SchedulingError,
+    book_appointment,
+    book_series,
+    series_starts,
+)
+from backcare.scheduling.models import Appointment
+from tests import factories
+from tests.conftest import Clinic
+
+NY = ZoneInfo("America/New_York")
+UTC = dt.UTC
+
+
+def ny(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=NY)
+
+
+@pytest.fixture
+def open_clinic(clinic: Clinic) -> Clinic:
+    factories.weekly_hours(clinic.tess, clinic.location)  # Monday to Friday, 09:00-17:00
+    return clinic
+
+
+def series(clinic: Clinic, first_start: dt.datetime, count: int, **kwargs: Any) -> Any:
+    options: dict[str, Any] = {
+        "actor": clinic.front_desk,
+        "client": clinic.alice,
+        "service": clinic.service,
+        "therapist": clinic.tess,
+        "location": clinic.location,
+        "first_start": first_start,
+        "count": count,
+    }
+    options.update(kwargs)
+    return book_series(**options)
+
+
+@pytest.fixture
+def winter() -> Iterator[None]:
+    with time_machine.travel(dt.datetime(2026, 2, 16, 12, tzinfo=UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def autumn() -> Iterator[None]:
+    with time_machine.travel(dt.datetime(2026, 10, 12, 12, tzinfo=UTC), tick=False):
+        yield
+
+
+def test_a_weekly_series_keeps_ten_oclock_across_the_spring_change(
+    open_clinic: Clinic, winter: None
+) -> None:
+    report = series(open_clinic, ny(2026, 2, 23, 10), 4)
+
+    assert report.conflicts == []
+    booked = report.booked
+    assert [a.starts.astimezone(NY).strftime("%Y-%m-%d %H:%M") for a in booked] == [
+        "2026-02-23 10:00",
+        "2026-03-02 10:00",
+        "2026-03-09 10:00",
+        "2026-03-16 10:00",
+    ]
+    # EST is UTC-5, EDT is UTC-4: the UTC hour moves so that the local hour does not.
+    assert [a.starts.astimezone(UTC).hour for a in booked] == [15, 15, 14, 14]
+    assert len({a.series for a in booked}) == 1
+    assert booked[0].series == report.series
+
+
+def test_a_weekly_series_keeps_ten_oclock_across_the_autumn_change(
+    open_clinic: Clinic, autumn: None
+) -> None:
+    report = series(open_clinic, ny(2026, 10, 19, 10), 4)
+
+    assert [a.starts.astimezone(NY).hour for a in report.booked] == [10, 10, 10, 10]
+    assert [a.starts.astimezone(UTC).hour for a in report.booked] == [14, 14, 15, 15]
+
+
+def test_twice_a_week_books_monday_and_thursday(open_clinic: Clinic, winter: None) -> None:
+    report = series(open_clinic, ny(2026, 3, 2, 10), 8, per_week=2, days_between=3)
+
+    assert [a.starts.astimezone(NY).strftime("%a %d %H:%M") for a in report.booked] == [
+        "Mon 02 10:00",
+        "Thu 05 10:00",
+        "Mon 09 10:00",
+        "Thu 12 10:00",
+        "Mon 16 10:00",
+        "Thu 19 10:00",
+        "Mon 23 10:00",
+        "Thu 26 10:00",
+    ]
+
+
+def test_series_starts_take_the_clocks_jump_for_a_time_in_the_spring_gap() -> None:
+    starts = series_starts(ny(2026, 3, 1, 2, 30), 2, 1, NY)
+    assert starts[1] == dt.datetime(2026, 3, 8, 7, 0, tzinfo=UTC)  # 03:00 EDT, when clocks jump
+
+
+def test_a_dry_run_reports_each_date_and_writes_nothing(open_clinic: Clinic, autumn: None) -> None:
+    factories.ClosureFactory.create(starts_on=dt.date(2026, 11, 26), name="Thanksgiving")
+
+    report = series(open_clinic, ny(2026, 11, 19, 10), 3, dry_run=True)
+
+    assert report.dry_run is True
+    assert report.series is None
+    assert [d.free for d in report.dates] == [True, False, True]
+    thanksgiving = report.dates[1]
+    assert thanksgiving.starts == ny(2026, 11, 26, 10)
+    assert thanksgiving.problem is not None
+    assert "closed on Thursday, November 26 (Thanksgiving)" in thanksgiving.problem.message
+    assert thanksgiving.alternatives[0].start == ny(2026, 11, 25, 10)
+    assert not Appointment.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="appointment").exists()
+
+
+def test_a_real_run_books_the_free_dates_and_reports_the_rest(
+    open_clinic: Clinic, autumn: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    factories.ClosureFactory.create(starts_on=dt.date(2026, 11, 26), name="Thanksgiving")
+    book_appointment(
+        open_clinic.front_desk,
+        open_clinic.bob,
+        open_clinic.service,
+        open_clinic.tess,
+        open_clinic.location,
+        ny(2026, 12, 3, 10, 30),
+        now=dt.datetime(2026, 10, 12, 12, tzinfo=UTC),
+    )
+    heard: list[dict[str, Any]] = []
+
+    def receiver(sender: object, **kwargs: Any) -> None:
+        heard.append(kwargs)
+
+    signals.series_booked.connect(receiver, weak=False)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            report = series(open_clinic, ny(2026, 11, 19, 10), 4)
+    finally:
+        signals.series_booked.disconnect(receiver)
+
+    assert [d.free for d in report.dates] == [True, False, False, True]
+    assert [a.starts for a in report.booked] == [ny(2026, 11, 19, 10), ny(2026, 12, 10, 10)]
+    assert "Thanksgiving" in str(report.dates[1].problem)
+    assert "just taken" in str(report.dates[2].problem)  # Bob has Tess at 10:30 on the 3rd
+    assert report.dates[2].alternatives
+    assert Appointment.objects.filter(series=report.series).count() == 2
+    event = AuditEvent.objects.get(action="appointment.series_booked")
+    assert event.client == open_clinic.alice
+    assert len(event.changes["refused"]) == 2
+    assert heard[0]["series"] == report.series
+    assert heard[0]["appointments"] == report.booked
+
+
+def test_a_screening_hold_refuses_the_whole_series(open_clinic: Clinic, winter: None) -> None:
+    teen = factories.ClientFactory.create(date_of_birth=dt.date(2010, 3, 1))
+    with pytest.raises(BookingHeld):
+        series(open_clinic, ny(2026, 2, 23, 10), 4, client=teen)
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [({"count": 0}, "count"), ({"per_week": 3}, "per_week"), ({"count": 53}, "count")],
+)
+def test_a_series_that_makes_no_sense_is_refused(
+    open_clinic: Clinic, winter: None, options: dict[str, Any], field: str
+) -> None:
+    options = {"count": 4, **options}
+    with pytest.raises(SchedulingError) as refused:
+        series(open_clinic, ny(2026, 2, 23, 10), **options)
+    assert refused.value.field == field
