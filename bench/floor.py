@@ -7,13 +7,11 @@ import datetime as dt
 from typing import Any
 
 from backcare.clinic.models import Location
+from backcare.scheduling.availability import LONGEST_SESSION
 from backcare.scheduling.models import ACTIVE_STATUSES, Appointment, WorkingHours
 
 # The same padding as backcare.scheduling.availability.load_search, so both read the same rows.
 PAD = dt.timedelta(days=2)
-# No appointment (with its buffer) lasts a day: one that touches the window starts after this
-# much before it, which gives the index a lower bound as well as an upper one.
-LONGEST = dt.timedelta(days=1)
 
 
 def floor_query(
@@ -31,7 +29,7 @@ def floor_query(
         Appointment.objects.filter(
             therapist_id__in=therapists,
             status__in=ACTIVE_STATUSES,
-            starts__gte=window_start - LONGEST,
+            starts__gte=window_start - LONGEST_SESSION,
             starts__lt=window_end + PAD,
             blocked_until__gt=window_start,
         ).values_list("therapist_id", "room_id", "client_id", "starts", "ends", "blocked_until")

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -202,10 +202,14 @@ class Consent(models.Model):
 class Service(models.Model):
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True)
+    # A session with its buffer fits well inside a day; availability relies on it to bound its
+    # search of appointments from both ends (LONGEST_SESSION in scheduling.availability).
     duration_minutes = models.PositiveIntegerField(
-        "duration (minutes)", validators=[MinValueValidator(15)]
+        "duration (minutes)", validators=[MinValueValidator(15), MaxValueValidator(480)]
     )
-    buffer_after_minutes = models.PositiveIntegerField("buffer after (minutes)", default=0)
+    buffer_after_minutes = models.PositiveIntegerField(
+        "buffer after (minutes)", default=0, validators=[MaxValueValidator(120)]
+    )
     price = models.DecimalField(
         max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
@@ -221,6 +225,13 @@ class Service(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(duration_minutes__gte=15), name="service_duration_at_least_15"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__lte=480), name="service_duration_at_most_480"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(buffer_after_minutes__lte=120),
+                name="service_buffer_at_most_120",
             ),
         ]
 

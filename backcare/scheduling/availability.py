@@ -37,6 +37,10 @@ from backcare.scheduling.slots import (
 # Loading reaches this far beyond the requested local days, whatever the zone (offsets are
 # within ±14 h), so that appointments and time off spilling over a day's edge are seen.
 _PAD = dt.timedelta(days=2)
+# No appointment with its buffer lasts longer than this (services are at most 8 hours with a
+# 2-hour buffer): one that reaches into the window started at most this long before it, which
+# bounds the index scan on ``starts`` from below as well as above.
+LONGEST_SESSION = dt.timedelta(days=1)
 # How far either side of a wanted time :func:`nearest_free` looks.
 NEAREST_WINDOW_DAYS = 7
 
@@ -155,21 +159,25 @@ def load_search(
     appointments = Appointment.objects.filter(
         who,
         status__in=ACTIVE_STATUSES,
+        starts__gte=window_start - LONGEST_SESSION,
         starts__lt=window_end,
         blocked_until__gt=window_start,
-    ).only("therapist_id", "room_id", "client_id", "starts", "ends", "blocked_until")
+    )
     if ignoring is not None:
         appointments = appointments.exclude(pk=ignoring.pk)
     therapist_busy: dict[int, list[Interval]] = defaultdict(list)
     room_busy: dict[int, list[Interval]] = defaultdict(list)
     client_busy: list[Interval] = []
-    for appointment in appointments:
-        blocked = Interval(appointment.starts, appointment.blocked_until)
-        therapist_busy[appointment.therapist_id].append(blocked)
-        if appointment.room_id is not None:
-            room_busy[appointment.room_id].append(blocked)
-        if client is not None and appointment.client_id == client.pk:
-            client_busy.append(Interval(appointment.starts, appointment.ends))
+    client_id = client.pk if client is not None else None
+    for therapist_id, room_id, booked_for, starts, ends, blocked_until in appointments.values_list(
+        "therapist_id", "room_id", "client_id", "starts", "ends", "blocked_until"
+    ):
+        blocked = Interval(starts, blocked_until)
+        therapist_busy[therapist_id].append(blocked)
+        if room_id is not None:
+            room_busy[room_id].append(blocked)
+        if booked_for == client_id and client_id is not None:
+            client_busy.append(Interval(starts, ends))
 
     searches = []
     for place in locations:

@@ -230,6 +230,15 @@ def test_staff_are_warned_that_a_client_without_a_portal_login_gets_no_offers(
     assert "has no portal login yet" in page.content.decode()
 
 
+def test_the_front_desk_and_owner_find_the_waitlist_in_the_navigation(open_clinic: Clinic) -> None:
+    listing = reverse("waitlist:staff_list")
+    for user in (open_clinic.front_desk, open_clinic.owner):
+        home = login_as(user).get(reverse("clinic:home")).content.decode()
+        assert f'href="{listing}"' in home
+    therapist_home = login_as(open_clinic.tess.user).get(reverse("clinic:home")).content.decode()
+    assert f'href="{listing}"' not in therapist_home
+
+
 def test_therapists_do_not_manage_the_waitlist(open_clinic: Clinic) -> None:
     http = login_as(open_clinic.tess.user)
     assert http.get(reverse("waitlist:staff_list")).status_code == 403
