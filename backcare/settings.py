@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "backcare.scheduling",
     "backcare.intake",
     "backcare.screening",
+    "backcare.care",
     "backcare.portal",
     "backcare.waitlist",
     "backcare.notices",

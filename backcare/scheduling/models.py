@@ -284,6 +284,14 @@ class Appointment(models.Model):
         null=True, blank=True, help_text="Shared by the appointments of a series booked at once."
     )
     notes = models.TextField(blank=True)
+    program = models.ForeignKey(
+        "care.Program",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        help_text="The care program this session belongs to, if any.",
+    )
 
     class Meta:
         ordering = ("starts",)
