@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from backcare.accounts.actions import create_login
 from backcare.accounts.models import Role, User
+from backcare.care import demo as care_demo
 from backcare.clinic import actions
 from backcare.clinic.models import (
     CareTeamMembership,
@@ -33,6 +34,8 @@ from backcare.clinic.models import (
 from backcare.intake import actions as intake_actions
 from backcare.intake.models import Intake
 from backcare.intake.questionnaire import answers_for, load_questionnaire
+from backcare.notes import demo as notes_demo
+from backcare.outcomes import demo as outcomes_demo
 from backcare.scheduling import actions as scheduling
 from backcare.scheduling import signals as scheduling_signals
 from backcare.scheduling.actions import add_working_hours
@@ -665,3 +668,6 @@ def _load(today: dt.date) -> None:
     now = _demo_now(today, locations["Midtown"].zone)
     _appointments(today, now, front_desk)
     _waitlist(today, now, locations)
+    care_demo.load(now)  # after the appointments: a program in every status
+    notes_demo.load(now)  # after the programs: notes, a paused program and its alerts
+    outcomes_demo.load(now)  # after sessions and notes: check-in pain, reassessments, discharges

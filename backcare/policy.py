@@ -70,6 +70,18 @@ class Action(StrEnum):
     SCHEDULING_SETTINGS = "scheduling.settings"  # working hours, time off, closures, policy
     ADMIN = "admin.use"
     OWN_ACCOUNT = "own_account.edit"  # change one's own password
+    PROGRESS_VIEW = "progress.view"  # a client's outcome measures, progress, discharge summary
+    OUTCOMES_RECORD = "outcomes.record"  # collect answers for a client, email the summary
+    PROGRESS_OWN = "progress.own"  # a client's own progress, reassessment and summary
+    NOTE_VIEW = "note.view"  # session notes and alerts of a client: clinical
+    NOTE_WRITE = "note.write"  # write and sign the note of one's own appointment
+    CHECK_IN_DESK = "check_in.desk"  # check a client in on the clinic's tablet
+    CHECK_IN_OWN = "check_in.own"  # a client checks in for their own appointment
+    ALERT_LIST = "alert.list"  # the open alerts of the clients one treats (owner: all)
+    PROGRAM_VIEW = "program.view"  # a care program's page: goals, techniques, advice (clinical)
+    PROGRAM_MANAGE = "program.manage"  # start a program, change its status, book its sessions
+    PROGRAM_OWN = "program.own"  # a client reads their own program in the portal
+    TECHNIQUE_READ = "technique.read"  # the technique education pages
 
 
 def _role(user: AnyUser) -> str | None:
@@ -140,8 +152,57 @@ def _own_waitlist(user: AnyUser, entry: WaitlistEntry | None) -> bool:
     return entry is None or _is_self(user, entry.client)
 
 
+def _note_view(user: AnyUser, obj: Any) -> bool:
+    """Notes and alerts are clinical: the owner and the client's care team. ``obj`` is the
+    client or something of theirs (an appointment, an alert)."""
+    from backcare.clinic.models import Client
+
+    client = obj if isinstance(obj, Client) else obj.client
+    return _role(user) == Role.OWNER or treats(user, client)
+
+
+def _note_write(user: AnyUser, appointment: Appointment) -> bool:
+    """Only the appointment's therapist writes its note, while on the client's care team."""
+    return appointment.therapist.user_id == user.pk and treats(user, appointment.client)
+
+
+def _own_check_in(user: AnyUser, appointment: Appointment) -> bool:
+    return _is_self(user, appointment.client)
+
+
 def _clinical_view(user: AnyUser, client: Client) -> bool:
     return _role(user) == Role.OWNER or treats(user, client) or _is_self(user, client)
+
+
+def _program_client(obj: Any) -> Client:
+    """The client of a program action's object: a client (to start one) or a program."""
+    from backcare.clinic.models import Client
+
+    return obj if isinstance(obj, Client) else obj.client
+
+
+def _program_staff(user: AnyUser, obj: Any) -> bool:
+    """Owner and the therapists treating the client; never the front desk (clinical)."""
+    return _role(user) == Role.OWNER or treats(user, _program_client(obj))
+
+
+def _outcomes_client(obj: Any) -> Client:
+    """Outcome pages name a client or a program of theirs."""
+    from backcare.clinic.models import Client
+
+    return obj if isinstance(obj, Client) else obj.client
+
+
+def _outcomes_staff(user: AnyUser, obj: Any) -> bool:
+    """Outcomes are clinical: the owner and the client's care team, never the front desk."""
+    return _role(user) == Role.OWNER or treats(user, _outcomes_client(obj))
+
+
+def _own_progress(user: AnyUser, obj: Any) -> bool:
+    """A client's own outcomes; ``obj`` is theirs (a program) or None (their own pages)."""
+    if _role(user) != Role.CLIENT:
+        return False
+    return obj is None or _is_self(user, _outcomes_client(obj))
 
 
 RULES: dict[Action, Callable[[AnyUser, Any], bool]] = {
@@ -172,6 +233,18 @@ RULES: dict[Action, Callable[[AnyUser, Any], bool]] = {
     Action.APPOINTMENT_VIEW: _own_appointment,
     Action.APPOINTMENT_ATTEND: _own_appointment,
     Action.SCHEDULING_SETTINGS: _roles(Role.OWNER),
+    Action.NOTE_VIEW: _note_view,
+    Action.NOTE_WRITE: _note_write,
+    Action.CHECK_IN_DESK: _own_appointment,
+    Action.CHECK_IN_OWN: _own_check_in,
+    Action.ALERT_LIST: _roles(Role.OWNER, Role.THERAPIST),
+    Action.PROGRAM_VIEW: _program_staff,
+    Action.PROGRAM_MANAGE: _program_staff,
+    Action.PROGRAM_OWN: lambda user, program: _is_self(user, program.client),
+    Action.TECHNIQUE_READ: _roles(Role.OWNER, Role.FRONT_DESK, Role.THERAPIST, Role.CLIENT),
+    Action.PROGRESS_VIEW: _outcomes_staff,
+    Action.OUTCOMES_RECORD: _outcomes_staff,
+    Action.PROGRESS_OWN: _own_progress,
     Action.ADMIN: lambda user, obj: _role(user) == Role.OWNER and bool(user.is_staff),
 }
 
@@ -192,6 +265,16 @@ _CLIENT_OBJECT_ACTIONS = frozenset(
         Action.SCHEDULE_BOOK,
         Action.APPOINTMENT_VIEW,
         Action.APPOINTMENT_ATTEND,
+        Action.PROGRESS_VIEW,
+        Action.OUTCOMES_RECORD,
+        Action.PROGRESS_OWN,
+        Action.NOTE_VIEW,
+        Action.NOTE_WRITE,
+        Action.CHECK_IN_DESK,
+        Action.CHECK_IN_OWN,
+        Action.PROGRAM_VIEW,
+        Action.PROGRAM_MANAGE,
+        Action.PROGRAM_OWN,
     }
 )
 

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "backcare.intake",
     "backcare.screening",
     "backcare.care",
+    "backcare.notes",
+    "backcare.outcomes",
     "backcare.portal",
     "backcare.waitlist",
     "backcare.notices",
@@ -188,6 +190,17 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 REMINDER_HOURS = env_int_list("REMINDER_HOURS", [48, 2], minimum=1)
 # A waitlist offer of a freed slot can be accepted for this long before it passes to the next.
 WAITLIST_OFFER_MINUTES = env_int("WAITLIST_OFFER_MINUTES", 120, minimum=5)
+
+# --- Outcome measures (SPEC §5, docs/outcomes.md) -------------------------------------------
+# A clinic's own instrument files (a FHIR Questionnaire and its scoring rule), read after the
+# shipped ones; a file with a shipped id replaces it. Relative paths are from the project folder.
+OUTCOMES_INSTRUMENTS_DIR: Path | None = None
+if env_str("OUTCOMES_INSTRUMENTS_DIR", ""):
+    OUTCOMES_INSTRUMENTS_DIR = BASE_DIR / env_str("OUTCOMES_INSTRUMENTS_DIR")
+    if not OUTCOMES_INSTRUMENTS_DIR.is_dir():
+        raise ConfigError(f"OUTCOMES_INSTRUMENTS_DIR must be a folder: {OUTCOMES_INSTRUMENTS_DIR}")
+# The Roland-Morris questionnaire (24 yes/no items) is optional per clinic.
+OUTCOMES_RMDQ = env_bool("OUTCOMES_RMDQ", False)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -12,5 +12,8 @@ urlpatterns = [
     path("portal/", include("backcare.scheduling.portal_urls")),
     path("", include("backcare.waitlist.urls")),
     path("", include("backcare.feeds.urls")),
+    path("", include("backcare.care.urls")),
+    path("", include("backcare.notes.urls")),
+    path("", include("backcare.outcomes.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,10 +17,13 @@ from django.http import HttpResponseBase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from backcare.care.models import Program
 from backcare.intake.actions import start_intake
 from backcare.intake.models import Intake
+from backcare.notes.models import Alert
 from backcare.scheduling.models import BookingPolicy
 from backcare.screening import actions
+from backcare.screening.models import Screening
 from backcare.waitlist.models import WaitlistEntry
 from tests.conftest import PERSONAS, Clinic, login_as
 from tests.factories import AppointmentFactory, ClosureFactory, TimeOffFactory, screened
@@ -90,7 +93,44 @@ def records(clinic: Clinic) -> dict[str, str]:
         "entry_id": str(waitlist_entry(clinic).pk),
         "time_off_id": str(TimeOffFactory.create(therapist=clinic.tess).pk),
         "closure_id": str(ClosureFactory.create(location=clinic.location).pk),
+        "program_id": str(alice_program(clinic, screening).pk),
+        "code": "swedish",  # a technique's education page
+        "alert_id": str(notes_alert(clinic).pk),
     }
+
+
+def notes_alert(clinic: Clinic) -> Alert:
+    """An open "not responding" alert about Alice, with its drafted referral letter."""
+    return Alert.objects.create(
+        client=clinic.alice,
+        kind="not_responding",
+        message="Not responding at the session 4 reassessment.",
+        source="IMMPACT (Dworkin 2008)",
+        letter_purpose="not_responding",
+        opened_at=timezone.now(),
+    )
+
+
+def alice_program(clinic: Clinic, screening: Screening) -> Program:
+    """Alice's active program with Tess, with her intake's baseline measures."""
+    now = timezone.now()
+    return Program.objects.create(
+        client=clinic.alice,
+        therapist=clinic.tess,
+        template="chronic_low_back_pain",
+        title="Chronic low back pain — 10 weekly 60-minute sessions",
+        service=clinic.service,
+        sessions_planned=10,
+        sessions_per_week=1,
+        reassessment_sessions=[4, 10],
+        techniques=["swedish"],
+        self_care="Walk for 20 minutes every day.",
+        screening=screening,
+        status="active",
+        started_on=timezone.localdate(),
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def waitlist_entry(clinic: Clinic) -> WaitlistEntry:

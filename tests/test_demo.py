@@ -228,3 +228,86 @@ def test_the_demo_portal_client_is_waiting_for_an_earlier_time() -> None:
     assert alex.earliest > TODAY
     assert {e.location.name for e in entries} == {"Midtown", "Decatur"}
     assert all(e.client.user_id is not None for e in entries)  # offers are answered signed in
+
+
+def test_demo_programs_have_signed_notes_a_paused_program_and_open_alerts() -> None:
+    from backcare.care.models import ProgramStatus
+    from backcare.notes.models import Alert, SessionNote
+
+    demo.load(TODAY)
+    notes = SessionNote.objects.all()
+    assert notes.exists()
+    assert not notes.filter(signed_at__isnull=True).exists()
+    assert AuditEvent.objects.filter(action="note.signed").count() == notes.count()
+    injury = Alert.objects.get(kind="possible_injury", status=Alert.Status.OPEN)
+    assert injury.program is not None and injury.program.status == ProgramStatus.PAUSED
+    assert injury.paused_program and injury.letter_purpose == "possible_injury"
+    assert injury.note is not None and injury.note.tissue_response == "no_relaxation"
+    not_responding = Alert.objects.filter(kind="not_responding", status=Alert.Status.OPEN)
+    assert not_responding.exists()
+    assert not_responding.first().letter_purpose == "not_responding"  # type: ignore[union-attr]
+
+
+def test_demo_clients_have_a_course_of_outcome_answers_to_chart() -> None:
+    from backcare.outcomes.models import Response
+    from backcare.outcomes.records import current_program, progress
+
+    demo.load(TODAY)
+    baselines = Response.objects.filter(occasion="intake")
+    assert set(baselines.values_list("instrument", flat=True)) == {"nrs", "peg", "psfs"}
+    # Every attended session of a client with a baseline has the pain they gave at check-in.
+    check_ins = Response.objects.filter(occasion="check_in", instrument="nrs")
+    attended = Appointment.objects.filter(
+        status=AppointmentStatus.COMPLETED, client__in=baselines.values("client")
+    )
+    assert attended.exists()
+    assert set(check_ins.values_list("appointment", flat=True)) >= set(
+        attended.values_list("pk", flat=True)
+    )
+    # Clients improve by different amounts, and someone does not improve at all.
+    classes = set()
+    for client in Client.objects.filter(
+        appointments__status=AppointmentStatus.COMPLETED
+    ).distinct():
+        nrs = next(m for m in progress(client, current_program(client)).measures if m.key == "nrs")
+        if nrs.change is not None:
+            classes.add(nrs.change.responder_class)
+    assert {"substantial", "moderate"} <= classes
+    assert classes & {"none", "worse", "minimal"}
+    assert AuditEvent.objects.filter(action="outcome.recorded").count() == Response.objects.count()
+
+
+def test_demo_programs_at_a_reassessment_point_have_its_answers() -> None:
+    from backcare.care.models import Program
+    from backcare.outcomes.models import Response
+
+    demo.load(TODAY)
+    reached = [
+        program
+        for program in Program.objects.all()
+        if any(
+            point <= program.appointments.filter(status=AppointmentStatus.COMPLETED).count()
+            for point in program.reassessment_sessions
+        )
+    ]
+    assert reached
+    for program in reached:
+        answered = Response.objects.filter(
+            program=program, occasion__in=("reassessment", "discharge")
+        )
+        assert {"nrs", "peg", "pgic"} <= set(answered.values_list("instrument", flat=True))
+
+
+def test_demo_has_programs_in_every_status_with_their_sessions() -> None:
+    from backcare.care.models import Program, ProgramStatus
+
+    demo.load(TODAY)
+
+    statuses = set(Program.objects.values_list("status", flat=True))
+    assert statuses == set(ProgramStatus.values)
+    for program in Program.objects.exclude(status=ProgramStatus.DRAFT):
+        assert program.started_on is not None
+        assert program.status_changes.filter(to_status=ProgramStatus.ACTIVE).exists()
+    linked = Program.objects.filter(appointments__isnull=False).distinct()
+    assert linked.exists()
+    assert all(program.goals.count() >= 3 for program in Program.objects.all())

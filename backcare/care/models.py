@@ -98,6 +98,12 @@ class Program(models.Model):
                 | models.Q(pressure_cap__gte=1, pressure_cap__lte=5),
                 name="program_pressure_cap_1_to_5",
             ),
+            # A client has at most one running program (draft, active or paused).
+            models.UniqueConstraint(
+                fields=("client",),
+                condition=models.Q(status__in=RUNNING_STATUSES),
+                name="program_one_running_per_client",
+            ),
         ]
 
     def __str__(self) -> str:

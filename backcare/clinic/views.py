@@ -90,10 +90,20 @@ def client_detail(request: AuthenticatedRequest, client: Client) -> HttpResponse
     team = client.care_team.filter(ended_at__isnull=True).select_related("therapist__user")
     show_clinical = policy.can(request.user, Action.CLINICAL_CHART, client)
     intakes = client.intakes.order_by("-pk")
+    where = standing(client, today)
+    # Programs: their content is clinical; the front desk sees only that one exists.
+    programs = list(client.programs.all())
+    can_plan = policy.can(request.user, Action.PROGRAM_MANAGE, client)
     return render(
         request,
         "clinic/client_detail.html",
         {
+            "programs": programs,
+            "show_programs": policy.can(request.user, Action.PROGRAM_VIEW, client),
+            "can_start_program": can_plan
+            and where.screening is not None
+            and where.hold is None
+            and not any(program.is_running for program in programs),
             "client": client,
             "age": client.age_on(today),
             "team": team,
@@ -102,7 +112,7 @@ def client_detail(request: AuthenticatedRequest, client: Client) -> HttpResponse
             "can_book": policy.can(request.user, Action.SCHEDULE_BOOK, client),
             "can_edit_team": policy.can(request.user, Action.CARE_TEAM_EDIT, client),
             "care_team_form": CareTeamForm(),
-            "standing": standing(client, today),
+            "standing": where,
             "show_clinical": show_clinical,
             "can_fill_intake": policy.can(request.user, Action.INTAKE_FILL, client),
             "intake_draft": intakes.filter(status=Intake.Status.DRAFT).first(),

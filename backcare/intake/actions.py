@@ -21,6 +21,7 @@ from backcare.intake.questionnaire import (
     unanswered_steps,
 )
 from backcare.lib.errors import FieldError
+from backcare.outcomes.actions import record_intake_baseline
 from backcare.screening.actions import run_screening
 from backcare.screening.models import Screening
 
@@ -128,6 +129,12 @@ def submit_intake(
         changes=diff({}, {"version": intake.version, "codes": intake.codes}),
     )
     _record_new_consents(actor, intake, at)
+    previous = (
+        client.intakes.filter(status=Intake.Status.SUBMITTED, version__lt=intake.version)
+        .order_by("-version")
+        .first()
+    )
+    record_intake_baseline(actor, intake, previous, at=at)
     return run_screening(
         actor,
         client,

@@ -25,5 +25,6 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             standing=standing(client, timezone.localdate()),
             intake_draft=intakes.filter(status=Intake.Status.DRAFT).first(),
             intake_latest=intakes.filter(status=Intake.Status.SUBMITTED).first(),
+            program=client.programs.exclude(status="draft").first(),
         )
     return render(request, "portal/home.html", context)

@@ -23,7 +23,7 @@ import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -48,6 +48,9 @@ from backcare.scheduling.models import (
 )
 from backcare.scheduling.slots import Interval, weekly_series, working_time
 from backcare.screening.standing import Hold, booking_hold
+
+if TYPE_CHECKING:
+    from backcare.care.models import Program
 
 
 @transaction.atomic
@@ -512,6 +515,7 @@ def _book(
     staff: bool,
     series: uuid.UUID | None = None,
     notes: str = "",
+    program: Program | None = None,
 ) -> Appointment:
     """Re-check, write, audit, announce. Refusals carry the nearest free times."""
     try:
@@ -543,6 +547,7 @@ def _book(
                 booked_at=now,
                 series=series,
                 notes=notes,
+                program=program,
             )
             try:
                 _write(appointment)
@@ -910,6 +915,7 @@ def book_series(
     room: Room | None = None,
     now: dt.datetime | None = None,
     dry_run: bool = False,
+    program: Program | None = None,
 ) -> SeriesReport:
     """Check, and unless `dry_run` book, `count` sessions at `first_start`'s local time.
 
@@ -918,7 +924,7 @@ def book_series(
     dry run) or why not with the nearest free times. A real run books every free date and
     reports the rest, so the intended use is: dry run, show the report, then book. Refusals
     that concern the whole series (a screening hold, a therapist not at the location, a bad
-    count) raise instead.
+    count) raise instead. Sessions of a care `program` (the client's own) belong to it.
     """
     now = _now(now)
     staff = _is_staff(actor)
@@ -930,6 +936,8 @@ def book_series(
         raise SchedulingError("days_between", "The second weekly session is 1 to 6 days later.")
     if timezone.is_naive(first_start):
         raise SchedulingError("first_start", "The time must carry its time zone.")
+    if program is not None and program.client_id != client.pk:
+        raise SchedulingError("program", "That program belongs to someone else.")
     _check_own(actor, client, "book")
     _check_hold(actor, client, location, now)
     _check_bookable_with(service, therapist, location)
@@ -967,6 +975,7 @@ def book_series(
                         now=now,
                         staff=staff,
                         series=series,
+                        program=program,
                     )
                 dates.append(SeriesDate(booked.starts, booked.ends, appointment=booked))
         except SlotUnavailable as refusal:
@@ -990,6 +999,7 @@ def book_series(
             client=client,
             changes={
                 "series": str(series),
+                "program": program.pk if program is not None else None,
                 "booked": [a.starts.isoformat() for a in report.booked],
                 "refused": [
                     {"starts": d.starts.isoformat(), "why": str(d.problem)}

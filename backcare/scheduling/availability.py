@@ -151,9 +151,13 @@ def load_search(
         rooms = list(
             Room.objects.filter(location_id__in=location_ids, active=True).order_by("name")
         )
-    room_ids = [room.pk for room in rooms]
+    room_set = {room.pk for room in rooms}
 
-    who = Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids)
+    # A room is only ever booked at its own location, so "these locations" finds every booking
+    # of their rooms through the (location, starts) index; room_id alone has no time-bounded one.
+    who = Q(therapist_id__in=therapist_ids)
+    if with_rooms:
+        who |= Q(location_id__in=location_ids)
     if client is not None:
         who |= Q(client=client)
     appointments = Appointment.objects.filter(
@@ -162,7 +166,7 @@ def load_search(
         starts__gte=window_start - LONGEST_SESSION,
         starts__lt=window_end,
         blocked_until__gt=window_start,
-    )
+    ).order_by()  # the slot maths sorts what it needs; no sort in the database
     if ignoring is not None:
         appointments = appointments.exclude(pk=ignoring.pk)
     therapist_busy: dict[int, list[Interval]] = defaultdict(list)
@@ -174,7 +178,7 @@ def load_search(
     ):
         blocked = Interval(starts, blocked_until)
         therapist_busy[therapist_id].append(blocked)
-        if room_id is not None:
+        if room_id in room_set:
             room_busy[room_id].append(blocked)
         if booked_for == client_id and client_id is not None:
             client_busy.append(Interval(starts, ends))

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from backcare import policy
 from backcare.accounts.models import Role
 from backcare.audit.models import AuditEvent
-from backcare.clinic.models import Client, Location, Therapist
+from backcare.clinic.models import Client, Location, Service, Therapist
 from backcare.pages import form_page
 from backcare.policy import Action, AuthenticatedRequest
 from backcare.scheduling import actions
@@ -579,9 +579,12 @@ class SeriesLine:
     alternatives: list[tuple[str, str]]  # label, booking-form query string
 
 
-def _series_lines(report: SeriesReport, client: Client, form: SeriesForm) -> list[SeriesLine]:
-    data = form.cleaned_data
-    zone = data["location"].zone
+def series_lines(
+    report: SeriesReport, client: Client, service: Service, location: Location
+) -> list[SeriesLine]:
+    """Each date of a series report in the location's zone, the nearest free times of a refused
+    date offered as links to the booking form (used by the series and program booking pages)."""
+    zone = location.zone
     names = dict(
         Therapist.objects.filter(
             pk__in={slot.therapist_id for date in report.dates for slot in date.alternatives}
@@ -593,7 +596,7 @@ def _series_lines(report: SeriesReport, client: Client, form: SeriesForm) -> lis
         for slot in date.alternatives:
             local = slot.start.astimezone(zone)
             query = (
-                f"client={client.pk}&service={data['service'].pk}&location={data['location'].pk}"
+                f"client={client.pk}&service={service.pk}&location={location.pk}"
                 f"&therapist={slot.therapist_id}&date={local:%Y-%m-%d}&time={local:%H:%M}"
             )
             label = f"{_when(slot.start, zone)} with {names.get(slot.therapist_id)}"
@@ -634,7 +637,9 @@ def client_series(request: AuthenticatedRequest, client: Client) -> HttpResponse
         except SchedulingError as refusal:
             _refuse(form, refusal)
         else:
-            lines = _series_lines(report, client, form)
+            lines = series_lines(
+                report, client, form.cleaned_data["service"], form.cleaned_data["location"]
+            )
             if booking:
                 booked = len(report.booked)
                 messages.success(

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from backcare.accounts.models import Role, User
 from backcare.audit.log import diff, record
+from backcare.clinic.letterhead import letterhead_for
 from backcare.clinic.models import Client
 from backcare.intake.models import Intake
 from backcare.notices.outbox import send_notice
@@ -190,20 +191,12 @@ def referral_letter(
 ) -> letters.ReferralLetter:
     """The referral letter for a screening, signed by ``therapist`` when given."""
     outcome = screening.outcome
-    location = client.home_location
     licence = ""
     if therapist is not None and hasattr(therapist, "therapist"):
         profile = therapist.therapist
         licence = f"LMT, licence {profile.licence_number} ({profile.licence_state})"
     return letters.ReferralLetter(
-        letterhead=letters.Letterhead(
-            name=settings.CLINIC_NAME
-            if location is None
-            else f"{settings.CLINIC_NAME}, {location.name}",
-            address_lines=tuple(location.address.split(", ")) if location is not None else (),
-            phone=location.phone if location is not None else "",
-            email=settings.CLINIC_EMAIL,
-        ),
+        letterhead=letterhead_for(client),
         written_on=today,
         client_name=client.full_name,
         client_date_of_birth=client.date_of_birth,

@@ -7,49 +7,35 @@ restrictions. Staff download it and it can be emailed to the physician.
 
 This module is pure: no Django, no clock, no database. The caller gathers everything the letter
 says, including the date it is written on, into a ``ReferralLetter``; ``render_referral_letter``
-turns it into PDF bytes with fpdf2. Text is set in DejaVu Sans, bundled in ``fonts/`` next to
-this module (its licence is beside it), so names like "Elena García" print on any server.
+turns it into PDF bytes with fpdf2. The letterhead, fonts and text blocks are shared with the
+discharge summary in ``backcare/lib/pdf.py``.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from pathlib import Path
+from datetime import date
 from typing import Literal, TypeAlias
 
-from fpdf import FPDF
-from fpdf.enums import Align, MethodReturnValue, XPos, YPos
+from fpdf.enums import XPos, YPos
 
+from backcare.lib.pdf import (
+    GREY,
+    ClinicPDF,
+    document_filename,
+    draw_letterhead,
+    format_letter_date,
+)
+from backcare.lib.pdf import (
+    Letterhead as Letterhead,  # re-exported: letters are built with it
+)
 from backcare.lib.techniques import TECHNIQUES
 from backcare.screening.rules import MAX_PRESSURE, Screening
 
 Purpose: TypeAlias = Literal["clearance", "possible_injury", "not_responding"]
 
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
-FONT_FAMILY = "DejaVu"
-_FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
-
 UNNAMED_RECIPIENT = "To the client's physician"
 CLEARANCE_LINE = "Cleared for massage: yes / no / with restrictions"
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 _DECISION_WORDS = {
     "urgent_referral": "urgent referral",
@@ -57,16 +43,6 @@ _DECISION_WORDS = {
     "cleared_with_precautions": "cleared with precautions",
     "cleared": "cleared",
 }
-
-
-@dataclass(frozen=True)
-class Letterhead:
-    """The clinic (or location) the letter is written from."""
-
-    name: str
-    address_lines: tuple[str, ...]
-    phone: str
-    email: str
 
 
 @dataclass(frozen=True)
@@ -108,6 +84,9 @@ class ReferralLetter:
     therapist_licence: str
     purpose: Purpose = "clearance"
     notes: str = ""
+    reasons_from: str = ""
+    """What the reasons come from, printed above them; empty means the screening decision.
+    A letter about a session says which session (``backcare/notes/letters.py``)."""
 
 
 def letter_reasons(screening: Screening) -> tuple[LetterReason, ...]:
@@ -136,11 +115,6 @@ def screening_restrictions(screening: Screening) -> tuple[str, ...]:
 
 
 # --------------------------------------------------------------------------- words
-
-
-def format_letter_date(day: date) -> str:
-    """US letter style, independent of the server's locale: ``November 24, 2026``."""
-    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
 def decision_in_words(decision: str) -> str:
@@ -197,148 +171,34 @@ def _joined_contacts(phone: str, email: str) -> str:
 
 def referral_letter_filename(letter: ReferralLetter) -> str:
     """``referral-letter-garcia-elena-2026-11-24.pdf``: family name first, ASCII only."""
-    words = letter.client_name.split()
-    ordered = words[-1:] + words[:-1]
-    slug = _ascii_slug(" ".join(ordered)) or "client"
-    return f"referral-letter-{slug}-{letter.written_on.isoformat()}.pdf"
-
-
-def _ascii_slug(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return document_filename("referral-letter", letter.client_name, letter.written_on)
 
 
 # --------------------------------------------------------------------------- layout
 
-# US Letter in millimetres; generous margins so the letter reads like one.
-_MARGIN = 22.0
-_BOTTOM_MARGIN = 22.0
-_BODY_SIZE = 10.5
-_LINE = 5.2
-_SOURCE_SIZE = 8.5
-_SOURCE_LINE = 4.2
-_BULLET_INDENT = 6.0
-_GREY = (90, 90, 90)
-_RULE_GREY = (160, 160, 160)
 # Blocks that must not be split across pages; heights measured from the drawing code below.
 _CLOSING_HEIGHT = 50.0
 _REPLY_SECTION_HEIGHT = 92.0
 
 
-class _LetterPDF(FPDF):
+class _LetterPDF(ClinicPDF):
     def __init__(self, letter: ReferralLetter) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="Letter")
-        self.letter = letter
-        for style, filename in _FONT_FILES.items():
-            self.add_font(FONT_FAMILY, style, FONT_DIR / filename)
-        self.set_margins(_MARGIN, _MARGIN, _MARGIN)
-        self.set_auto_page_break(auto=True, margin=_BOTTOM_MARGIN)
-        self.set_title(f"Referral letter: {letter.client_name}")
-        self.set_author(letter.therapist_name)
-        self.set_subject(f"Referral letter from {letter.letterhead.name}")
-        self.set_creator(letter.letterhead.name)
-        self.set_lang("en-US")
         # The letter's date, not the clock: the same letter always renders the same bytes.
-        self.set_creation_date(datetime.combine(letter.written_on, time(), tzinfo=UTC))
+        super().__init__(
+            title=f"Referral letter: {letter.client_name}",
+            author=letter.therapist_name,
+            subject=f"Referral letter from {letter.letterhead.name}",
+            creator=letter.letterhead.name,
+            written_on=letter.written_on,
+        )
+        self.letter = letter
 
     def header(self) -> None:
-        if self.page_no() == 1:
-            return
-        self.set_font(FONT_FAMILY, "", 8.5)
-        self.set_text_color(*_GREY)
         dob = format_letter_date(self.letter.client_date_of_birth)
-        self.cell(
-            0,
-            4,
-            f"Re: {self.letter.client_name} (date of birth {dob}), continued",
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
-        self.set_text_color(0, 0, 0)
-        self.ln(6)
+        self.continued_header(f"Re: {self.letter.client_name} (date of birth {dob}), continued")
 
     def footer(self) -> None:
-        self.set_y(-14)
-        self.set_draw_color(*_RULE_GREY)
-        self.line(self.l_margin, self.get_y() - 1.5, self.w - self.r_margin, self.get_y() - 1.5)
-        self.set_font(FONT_FAMILY, "", 8.5)
-        self.set_text_color(*_GREY)
-        self.cell(0, 4, self.letter.letterhead.name, align=Align.L)
-        self.set_x(self.l_margin)
-        self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align=Align.R)
-        self.set_text_color(0, 0, 0)
-
-    # ----------------------------------------------------------------- building blocks
-
-    def body(self, size: float = _BODY_SIZE, style: str = "") -> None:
-        self.set_font(FONT_FAMILY, style, size)
-
-    def paragraph(self, text: str, *, space_after: float = 3.5) -> None:
-        self.body()
-        self.multi_cell(0, _LINE, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(space_after)
-
-    def line_of_text(self, text: str, *, style: str = "", size: float = _BODY_SIZE) -> None:
-        self.body(size, style)
-        self.multi_cell(0, _LINE, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-    def heading(self, text: str) -> None:
-        # Keep a heading with at least its first two lines of content.
-        if self.will_page_break(_LINE * 4):
-            self.add_page()
-        self.body(11.5, "B")
-        self.cell(0, 6.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(0.5)
-
-    def text_height(self, text: str, width: float, line_height: float) -> float:
-        """How tall ``text`` would be in the current font, without drawing it."""
-        height = self.multi_cell(
-            width, line_height, text, align=Align.L, dry_run=True, output=MethodReturnValue.HEIGHT
-        )
-        assert isinstance(height, float | int)  # noqa: S101 - output=HEIGHT returns a number
-        return float(height)
-
-    def keep_together(self, height: float) -> None:
-        """Start a new page unless ``height`` more millimetres fit on this one."""
-        if self.will_page_break(height):
-            self.add_page()
-
-    def bullet(self, text: str, source: str = "") -> None:
-        """A list item with a hanging bullet; ``source`` follows in small italics."""
-        width = self.epw - _BULLET_INDENT
-        source_text = f"Source: {source}" if source else ""
-        self.body()
-        height = self.text_height(text, width, _LINE)
-        if source_text:
-            self.body(_SOURCE_SIZE, "I")
-            height += self.text_height(source_text, width, _SOURCE_LINE)
-        self.keep_together(height)
-
-        self.body()
-        self.set_x(self.l_margin + 1.5)
-        self.cell(_BULLET_INDENT - 1.5, _LINE, "•")
-        self.multi_cell(width, _LINE, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        if source_text:
-            self.body(_SOURCE_SIZE, "I")
-            self.set_text_color(*_GREY)
-            self.set_x(self.l_margin + _BULLET_INDENT)
-            self.multi_cell(
-                width,
-                _SOURCE_LINE,
-                source_text,
-                align=Align.L,
-                new_x=XPos.LMARGIN,
-                new_y=YPos.NEXT,
-            )
-            self.set_text_color(0, 0, 0)
-        self.ln(1.6)
-
-    def rule(self, colour: Sequence[int] = _RULE_GREY, width: float = 0.2) -> None:
-        self.set_draw_color(*colour)
-        self.set_line_width(width)
-        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
-        self.set_line_width(0.2)
+        self.grey_footer(self.letter.letterhead.name)
 
     def writing_line(self, label: str, *, label_width: float, until: float | None = None) -> None:
         """A label followed by a line to write on, ending at ``until`` (or the margin)."""
@@ -350,28 +210,6 @@ class _LetterPDF(FPDF):
         self.set_draw_color(0, 0, 0)
         self.line(start + label_width, baseline, end, baseline)
         self.set_x(end)
-
-
-def _draw_letterhead(pdf: _LetterPDF, letterhead: Letterhead) -> None:
-    pdf.body(17, "B")
-    pdf.cell(0, 8, letterhead.name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_text_color(*_GREY)
-    for address_line in letterhead.address_lines:
-        pdf.line_of_text(address_line, size=9.5)
-    contacts = "   ·   ".join(
-        part
-        for part in (
-            f"Phone {letterhead.phone}" if letterhead.phone else "",
-            letterhead.email,
-        )
-        if part
-    )
-    if contacts:
-        pdf.line_of_text(contacts, size=9.5)
-    pdf.set_text_color(0, 0, 0)
-    pdf.ln(2.5)
-    pdf.rule(colour=(40, 40, 40), width=0.5)
-    pdf.ln(6)
 
 
 def _draw_recipient(pdf: _LetterPDF, recipient: Recipient) -> None:
@@ -395,7 +233,7 @@ def _draw_reply_section(pdf: _LetterPDF, letter: ReferralLetter) -> None:
     return_to = letter.letterhead.name + (
         f" ({letter.letterhead.email})" if letter.letterhead.email else ""
     )
-    pdf.set_text_color(*_GREY)
+    pdf.set_text_color(*GREY)
     pdf.line_of_text(
         f"Client: {letter.client_name}, date of birth {dob}. Please return to {return_to}.",
         size=9,
@@ -426,7 +264,7 @@ def render_referral_letter(letter: ReferralLetter) -> bytes:
     pdf = _LetterPDF(letter)
     pdf.add_page()
 
-    _draw_letterhead(pdf, letter.letterhead)
+    draw_letterhead(pdf, letter.letterhead)
     pdf.line_of_text(format_letter_date(letter.written_on))
     pdf.ln(5)
     _draw_recipient(pdf, letter.recipient)
@@ -439,8 +277,11 @@ def render_referral_letter(letter: ReferralLetter) -> bytes:
 
     if letter.reasons:
         pdf.heading("Reasons for this letter")
-        pdf.set_text_color(*_GREY)
-        pdf.line_of_text(f"Screening result: {decision_in_words(letter.decision)}.", size=9)
+        pdf.set_text_color(*GREY)
+        pdf.line_of_text(
+            letter.reasons_from or f"Screening result: {decision_in_words(letter.decision)}.",
+            size=9,
+        )
         pdf.set_text_color(0, 0, 0)
         pdf.ln(1.5)
         for reason in letter.reasons:

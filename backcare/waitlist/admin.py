@@ -3,23 +3,10 @@ actions in ``backcare/waitlist/actions.py`` (the staff pages use them)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from backcare.admin_readonly import ReadOnly
 from backcare.waitlist.models import WaitlistEntry, WaitlistOffer
-
-
-class ReadOnly:
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(WaitlistEntry)

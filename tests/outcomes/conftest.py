@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -7,6 +8,11 @@ from typing import Any
 
 import pytest
 
+from backcare.care.models import Goal, Program
+from backcare.clinic.models import Client
+from backcare.scheduling.models import Appointment
+from tests import factories
+from tests.conftest import Clinic
 from tests.outcomes.clinic_files import questionnaire
 
 WriteInstrument = Callable[..., Path]
@@ -39,3 +45,76 @@ def write_instrument(clinic_dir: Path) -> WriteInstrument:
         return clinic_dir
 
     return write
+
+
+# --- Records for the collection, progress and discharge tests -------------------------------
+
+START = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
+"""A Monday afternoon in Atlanta: the program's first session."""
+
+
+def make_program(
+    clinic: Clinic,
+    client: Client | None = None,
+    *,
+    sessions: int = 10,
+    reassessments: tuple[int, ...] = (4, 10),
+    goals: tuple[tuple[str, int], ...] = (
+        ("Sitting through a film", 4),
+        ("Gardening", 3),
+        ("Lifting the laundry basket", 5),
+    ),
+    status: str = "active",
+    at: dt.datetime = START,
+) -> Program:
+    """A program for Alice with Tess (or ``client``), written straight to the tables."""
+    client = client or clinic.alice
+    screening = client.screenings.order_by("-created_at").first() or factories.screened(
+        client, at=at - dt.timedelta(days=7)
+    )
+    program = Program.objects.create(
+        client=client,
+        therapist=clinic.tess,
+        template="chronic_low_back_pain",
+        title="Chronic low back pain — 10 weekly 60-minute sessions",
+        service=clinic.service,
+        sessions_planned=sessions,
+        sessions_per_week=1,
+        reassessment_sessions=list(reassessments),
+        techniques=["swedish", "myofascial_release"],
+        self_care="Walk for 20 minutes every day. Do the knee-to-chest stretch morning and night.",
+        screening=screening,
+        status=status,
+        started_on=at.date(),
+        created_by=clinic.tess.user,
+        created_at=at - dt.timedelta(days=1),
+        updated_at=at - dt.timedelta(days=1),
+    )
+    for position, (activity, baseline) in enumerate(goals):
+        Goal.objects.create(
+            program=program, activity=activity, baseline=baseline, target=8, position=position
+        )
+    return program
+
+
+def add_sessions(
+    clinic: Clinic, program: Program, statuses: list[str], *, start: dt.datetime = START
+) -> list[Appointment]:
+    """One weekly appointment of the program per status, from ``start``."""
+    return [
+        factories.AppointmentFactory.create(
+            client=program.client,
+            therapist=program.therapist,
+            service=program.service,
+            location=clinic.location,
+            program=program,
+            starts=start + dt.timedelta(weeks=week),
+            status=status,
+        )
+        for week, status in enumerate(statuses)
+    ]
+
+
+@pytest.fixture
+def program(clinic: Clinic) -> Program:
+    return make_program(clinic)

@@ -1,0 +1,588 @@
+"""Named, audited writes for check-ins, session notes and alerts (SPEC §2 steps 4 and 5).
+
+After every check-in and every signed note the response monitor (``monitor.py``) reviews what
+was recorded; its findings become alerts, emailed to the treating therapist, and may pause the
+program (through ``care.actions``) and draft a referral letter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from backcare.accounts.models import Role, User
+from backcare.audit.log import diff, record, snapshot
+from backcare.care.actions import pause_program
+from backcare.care.models import Program, ProgramStatus
+from backcare.clinic.models import Client
+from backcare.intake.models import Intake
+from backcare.intake.questionnaire import Step, derived_codes, load_questionnaire
+from backcare.lib import body_chart
+from backcare.lib.errors import FieldError
+from backcare.lib.techniques import TECHNIQUES
+from backcare.notes import monitor
+from backcare.notes.models import Addendum, Alert, CheckIn, SessionNote
+from backcare.notices.outbox import send_notice
+from backcare.outcomes.actions import record_response
+from backcare.scheduling import actions as scheduling
+from backcare.scheduling.models import Appointment, AppointmentStatus
+from backcare.screening.actions import run_screening
+from backcare.screening.models import Screening
+from backcare.screening.standing import standing
+
+SAFETY_STEP = "safety"
+TAKEN_PLACE = (AppointmentStatus.CHECKED_IN, AppointmentStatus.COMPLETED)
+NOTE_FIELDS = (
+    "subjective",
+    "pre_nrs",
+    "findings",
+    "areas",
+    "fingertip_floor_cm",
+    "techniques",
+    "tissue_response",
+    "post_nrs",
+    "adverse_events",
+    "plan",
+    "home_care",
+)
+
+
+def red_flag_step() -> Step:
+    """The red-flag questions of the intake questionnaire, asked again at every check-in."""
+    return load_questionnaire().step(SAFETY_STEP)
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now if now is not None else timezone.now()
+
+
+def latest_intake(client: Client) -> Intake | None:
+    return (
+        client.intakes.filter(status=Intake.Status.SUBMITTED, screening_input__isnull=False)
+        .order_by("-version")
+        .first()
+    )
+
+
+# --- Check-in ---------------------------------------------------------------------------------
+
+
+def _check_in_answers(data: Mapping[str, Any]) -> tuple[int, dict[str, str], bool, str]:
+    nrs = data.get("nrs")
+    if not isinstance(nrs, int) or isinstance(nrs, bool) or not 0 <= nrs <= 10:
+        raise FieldError("nrs", "Please choose how bad your pain is right now, from 0 to 10.")
+    answers: dict[str, str] = {}
+    for question in red_flag_step().questions:
+        answer = data.get(question.id)
+        if answer not in ("yes", "no"):
+            raise FieldError(question.id, "Please answer yes or no.")
+        answers[question.id] = answer
+    changed = data.get("health_changed")
+    if changed not in (True, False):
+        raise FieldError("health_changed", "Please say whether your health or medicines changed.")
+    changes = str(data.get("health_changes") or "").strip()
+    if changed and not changes:
+        raise FieldError("health_changes", "Please say briefly what changed.")
+    return nrs, answers, bool(changed), changes
+
+
+@transaction.atomic
+def record_check_in(
+    actor: User | None,
+    appointment: Appointment,
+    data: Mapping[str, Any],
+    *,
+    source: CheckIn.Source,
+    now: dt.datetime | None = None,
+) -> CheckIn:
+    """Record the client's check-in before a session (SPEC §2 step 4), check the appointment
+    in, and screen again with the red-flag answers added to the latest intake's codes. When the
+    new screening holds care the session is stopped: no note can be written, the program is
+    paused and the treating therapist is alerted. Refusals name the field."""
+    now = _now(now)
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if CheckIn.objects.filter(appointment=appointment).exists():
+        raise FieldError("appointment", "This appointment has already been checked in.")
+    nrs, answers, changed, changes = _check_in_answers(data)
+    client = appointment.client
+    intake = latest_intake(client)
+    if intake is None or not intake.screening_input:
+        raise FieldError(
+            "intake",
+            "The health questionnaire has to be filled in before the first session.",
+        )
+    if appointment.status == AppointmentStatus.BOOKED:
+        scheduling.check_in(actor, appointment, now)
+    elif appointment.status != AppointmentStatus.CHECKED_IN:
+        raise FieldError(
+            "appointment",
+            f"This appointment is {appointment.get_status_display().lower()}, so there is "
+            "nothing to check in for.",
+        )
+    new_codes = derived_codes(answers)
+    base = intake.screening_input
+    screening_input = {
+        "age": client.age_on(timezone.localdate(now)),
+        "pain": dict(base["pain"]),
+        "codes": sorted(set(base.get("codes", ())) | set(new_codes)),
+    }
+    screening = run_screening(
+        actor,
+        client,
+        screening_input,
+        trigger=Screening.Trigger.CHECK_IN,
+        at=now,
+        intake=intake,
+        notify=False,  # the monitor's alert below tells the treating therapist
+    )
+    hold = standing(client, timezone.localdate(now)).hold
+    findings = monitor.review_check_in(
+        monitor.CheckInFacts(
+            decision=screening.decision,
+            hold=hold.kind if hold is not None else None,
+            new_codes=tuple(new_codes),
+        )
+    )
+    check_in = CheckIn.objects.create(
+        appointment=appointment,
+        client=client,
+        program=appointment.program,
+        source=source,
+        nrs=nrs,
+        red_flag_answers=answers,
+        red_flag_codes=new_codes,
+        health_changed=changed,
+        health_changes=changes,
+        screening=screening,
+        session_stopped=bool(findings),
+        checked_in_by=actor if actor is not None and actor.is_authenticated else None,
+        checked_in_at=now,
+    )
+    record(
+        actor,
+        "check_in.recorded",
+        check_in,
+        client=client,
+        changes=diff(
+            {},
+            {
+                "nrs": nrs,
+                "red_flag_codes": new_codes,
+                "health_changed": changed,
+                "decision": screening.decision,
+                "session_stopped": check_in.session_stopped,
+            },
+        ),
+    )
+    record_response(
+        actor,
+        client,
+        "nrs",
+        [nrs],
+        occasion="check_in",
+        program=appointment.program,
+        appointment=appointment,
+        now=now,
+    )
+    _act_on(findings, client=client, program=appointment.program, check_in=check_in, now=now)
+    return check_in
+
+
+# --- Notes ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a session may use: the program's planned techniques and its pressure cap (or,
+    without a program, what the latest screening allows)."""
+
+    program: Program | None
+    techniques: tuple[str, ...]
+    pressure_cap: int | None
+    minutes: int
+
+
+def session_plan(appointment: Appointment) -> Plan:
+    minutes = appointment.service.duration_minutes
+    program = appointment.program
+    if program is not None:
+        planned = tuple(code for code in TECHNIQUES if code in program.techniques)
+        return Plan(program, planned, program.pressure_cap, minutes)
+    latest = standing(appointment.client, timezone.localdate()).screening
+    if latest is None:
+        return Plan(None, tuple(TECHNIQUES), None, minutes)
+    allowed = tuple(code for code, verdict in latest.techniques.items() if verdict != "avoid")
+    return Plan(None, allowed, latest.outcome.max_pressure, minutes)
+
+
+def last_signed_note(client: Client, *, before: Appointment | None = None) -> SessionNote | None:
+    notes = client.session_notes.filter(signed_at__isnull=False)
+    if before is not None:
+        notes = notes.exclude(appointment=before)
+    return notes.order_by("-signed_at", "-pk").first()
+
+
+def note_defaults(appointment: Appointment, plan: Plan) -> dict[str, Any]:
+    """A new note's starting values: pain before from the check-in, the rest from the client's
+    last signed note and the program's plan, so a typical note is a few changes."""
+    last = last_signed_note(appointment.client, before=appointment)
+    check_in = CheckIn.objects.filter(appointment=appointment).first()
+    if last is not None:
+        techniques = [each for each in last.techniques if each["code"] in plan.techniques]
+    else:
+        techniques = []
+    if not techniques and plan.techniques:
+        share = max(5, (plan.minutes - 10) // len(plan.techniques) // 5 * 5)
+        pressure = min(3, plan.pressure_cap or 3)
+        techniques = [
+            {"code": code, "minutes": share, "pressure": pressure} for code in plan.techniques
+        ]
+    return {
+        "subjective": "",
+        "pre_nrs": check_in.nrs if check_in is not None else None,
+        "findings": "",
+        "areas": list(last.areas) if last is not None else _intake_areas(appointment.client),
+        "fingertip_floor_cm": None,
+        "techniques": techniques,
+        "tissue_response": "",
+        "post_nrs": None,
+        "adverse_events": "",
+        "plan": last.plan if last is not None else "",
+        "home_care": last.home_care
+        if last is not None
+        else (plan.program.self_care if plan.program is not None else ""),
+    }
+
+
+def _intake_areas(client: Client) -> list[str]:
+    intake = latest_intake(client)
+    return list(intake.answers.get("areas") or []) if intake is not None else []
+
+
+def _refuse_if_stopped(appointment: Appointment) -> None:
+    if CheckIn.objects.filter(appointment=appointment, session_stopped=True).exists():
+        raise FieldError(
+            "appointment",
+            "The session was stopped at check-in, so there is no note to write. See the alert.",
+        )
+
+
+@transaction.atomic
+def start_note(
+    actor: User, appointment: Appointment, *, now: dt.datetime | None = None
+) -> SessionNote:
+    """The appointment's note: the draft in progress, or a new one with defaults."""
+    existing = SessionNote.objects.filter(appointment=appointment).first()
+    if existing is not None:
+        return existing
+    _refuse_if_stopped(appointment)
+    if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
+        raise FieldError("appointment", "There is no note for a session that did not happen.")
+    now = _now(now)
+    plan = session_plan(appointment)
+    note = SessionNote.objects.create(
+        appointment=appointment,
+        client=appointment.client,
+        program=appointment.program,
+        therapist=appointment.therapist,
+        created_at=now,
+        saved_at=now,
+        **note_defaults(appointment, plan),
+    )
+    record(actor, "note.started", note, client=note.client)
+    return note
+
+
+def clean_techniques(rows: Any, plan: Plan) -> list[dict[str, int | str]]:
+    """``[{"code", "minutes", "pressure"}]``, only planned techniques, pressure within the cap.
+    Refusals name the row's field (``pressure_<code>``, ``minutes_<code>``)."""
+    cleaned: list[dict[str, int | str]] = []
+    for row in rows or ():
+        code = row.get("code")
+        if code not in plan.techniques:
+            label = TECHNIQUES.get(str(code), str(code))
+            raise FieldError("techniques", f"{label} is not among this program's techniques.")
+        minutes, pressure = row.get("minutes"), row.get("pressure")
+        if not isinstance(minutes, int) or not 1 <= minutes <= 180:
+            raise FieldError(f"minutes_{code}", "Please give the minutes, from 1 to 180.")
+        if not isinstance(pressure, int) or not 1 <= pressure <= 5:
+            raise FieldError(f"pressure_{code}", "Please give the pressure, from 1 to 5.")
+        if plan.pressure_cap is not None and pressure > plan.pressure_cap:
+            raise FieldError(
+                f"pressure_{code}",
+                f"Pressure {pressure} is above this client's limit of {plan.pressure_cap} "
+                "(set by their safety screening).",
+            )
+        cleaned.append({"code": code, "minutes": minutes, "pressure": pressure})
+    return cleaned
+
+
+def _clean_note(data: Mapping[str, Any], plan: Plan) -> dict[str, Any]:
+    values = {name: data.get(name) for name in NOTE_FIELDS}
+    for name in ("pre_nrs", "post_nrs"):
+        value = values[name]
+        if value is not None and (not isinstance(value, int) or not 0 <= value <= 10):
+            raise FieldError(name, "Please give a pain score from 0 to 10.")
+    distance = values["fingertip_floor_cm"]
+    if distance is not None and (not isinstance(distance, int) or not 0 <= distance <= 100):
+        raise FieldError("fingertip_floor_cm", "Please give a distance from 0 to 100 cm.")
+    known = {code for code, _ in monitor.TISSUE_RESPONSES}
+    if values["tissue_response"] not in ("", None) and values["tissue_response"] not in known:
+        raise FieldError("tissue_response", "Please choose how the tissue responded.")
+    values["tissue_response"] = values["tissue_response"] or ""
+    values["areas"] = list(body_chart.validate_codes(values["areas"] or []))
+    values["techniques"] = clean_techniques(values["techniques"], plan)
+    for name in ("subjective", "findings", "adverse_events", "plan", "home_care"):
+        values[name] = str(values[name] or "").strip()
+    return values
+
+
+def _locked(note: SessionNote) -> SessionNote:
+    locked = SessionNote.objects.select_for_update().get(pk=note.pk)
+    if locked.is_signed:
+        raise FieldError("note", "This note is signed and can't be changed. Add an addendum.")
+    return locked
+
+
+@transaction.atomic
+def save_note(
+    actor: User, note: SessionNote, data: Mapping[str, Any], *, now: dt.datetime | None = None
+) -> SessionNote:
+    """Keep the draft's values (the page saves every few seconds). Nothing saved is lost on a
+    refusal: the draft stays as it was."""
+    locked = _locked(note)
+    values = _clean_note(data, session_plan(locked.appointment))
+    before = snapshot(locked, NOTE_FIELDS)
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.saved_at = _now(now)
+    locked.save(update_fields=[*NOTE_FIELDS, "saved_at"])
+    changes = diff(before, snapshot(locked, NOTE_FIELDS))
+    if changes:
+        record(actor, "note.saved", locked, client=locked.client, changes=changes)
+    return locked
+
+
+def session_facts(note: SessionNote) -> monitor.SessionFacts:
+    """What the monitor needs to know about a note, from the database."""
+    program = note.program
+    number = None
+    reassessments: tuple[int, ...] = ()
+    if program is not None:
+        taken_place = list(
+            program.appointments.filter(status__in=TAKEN_PLACE)
+            .exclude(check_in_record__session_stopped=True)
+            .order_by("starts", "pk")
+            .values_list("pk", flat=True)
+        )
+        number = monitor.session_number(taken_place, note.appointment_id)
+        reassessments = tuple(int(each) for each in program.reassessment_sessions)
+    return monitor.SessionFacts(
+        tissue_response=note.tissue_response,
+        pre_nrs=note.pre_nrs,
+        post_nrs=note.post_nrs,
+        adverse_events=note.adverse_events,
+        session_number=number,
+        reassessment_sessions=reassessments,
+        baseline_nrs=baseline_nrs(note.client, program),
+    )
+
+
+def baseline_nrs(client: Client, program: Program | None) -> int | None:
+    """The intake's NRS now, or failing that the first check-in of the program."""
+    if program is None:
+        intake = client.intakes.filter(status=Intake.Status.SUBMITTED).order_by("version").first()
+    elif program.screening.intake_id is not None:
+        intake = Intake.objects.filter(pk=program.screening.intake_id).first()
+    else:
+        intake = None
+    if intake is not None and isinstance(intake.answers.get("nrs_now"), int):
+        return int(intake.answers["nrs_now"])
+    first = CheckIn.objects.filter(client=client)
+    if program is not None:
+        first = first.filter(program=program)
+    check_in = first.order_by("checked_in_at", "pk").first()
+    return check_in.nrs if check_in is not None else None
+
+
+@transaction.atomic
+def sign_note(actor: User, note: SessionNote, *, now: dt.datetime | None = None) -> SessionNote:
+    """Sign the note: from now on it never changes (corrections are addenda). The response
+    monitor then reviews it."""
+    now = _now(now)
+    locked = _locked(note)
+    _refuse_if_stopped(locked.appointment)
+    if not locked.techniques:
+        raise FieldError("techniques", "Please record at least one technique with its minutes.")
+    for name, message in (
+        ("pre_nrs", "Please give the pain before the session."),
+        ("tissue_response", "Please choose how the tissue responded to the pressure."),
+        ("post_nrs", "Please give the pain after the session."),
+    ):
+        if getattr(locked, name) in (None, ""):
+            raise FieldError(name, message)
+    clean_techniques(locked.techniques, session_plan(locked.appointment))
+    locked.signed_at = now
+    locked.signed_by = actor
+    locked.save(update_fields=["signed_at", "signed_by"])
+    record(
+        actor,
+        "note.signed",
+        locked,
+        client=locked.client,
+        changes=diff({}, {"signed_at": now.isoformat(), "tissue_response": locked.tissue_response}),
+    )
+    findings = monitor.review_session(session_facts(locked))
+    _act_on(findings, client=locked.client, program=locked.program, note=locked, now=now)
+    note.signed_at, note.signed_by = locked.signed_at, locked.signed_by
+    return locked
+
+
+@transaction.atomic
+def add_addendum(
+    actor: User, note: SessionNote, text: str, *, now: dt.datetime | None = None
+) -> Addendum:
+    """A correction or addition under a signed note; the note itself stays as signed."""
+    text = (text or "").strip()
+    if not text:
+        raise FieldError("text", "Please write the correction or addition.")
+    if not note.is_signed:
+        raise FieldError("note", "The note is still a draft: change it directly.")
+    addendum = Addendum.objects.create(note=note, text=text, written_by=actor, written_at=_now(now))
+    record(
+        actor,
+        "note.addendum_added",
+        note,
+        client=note.client,
+        changes=diff({}, {"addendum": addendum.pk, "text": text}),
+    )
+    return addendum
+
+
+# --- Alerts -----------------------------------------------------------------------------------
+
+
+def _act_on(
+    findings: list[monitor.Finding],
+    *,
+    client: Client,
+    program: Program | None,
+    now: dt.datetime,
+    note: SessionNote | None = None,
+    check_in: CheckIn | None = None,
+) -> list[Alert]:
+    alerts = []
+    for finding in findings:
+        paused = False
+        wants_pause = finding.pause_program or finding.kind == "session_stopped"
+        if wants_pause and program is not None:
+            program.refresh_from_db(fields=["status"])
+            if program.status == ProgramStatus.ACTIVE:
+                pause_program(None, program, finding.message, now=now)
+                paused = True
+        alert = Alert.objects.create(
+            client=client,
+            program=program,
+            note=note,
+            check_in=check_in,
+            kind=finding.kind,
+            message=finding.message,
+            source=finding.source,
+            letter_purpose=finding.letter or "",
+            paused_program=paused,
+            opened_at=now,
+        )
+        record(
+            None,
+            "alert.opened",
+            alert,
+            client=client,
+            changes=diff({}, {"kind": alert.kind, "paused_program": paused}),
+        )
+        _email_alert(alert)
+        alerts.append(alert)
+    return alerts
+
+
+def treating_therapist_emails(alert: Alert) -> list[str]:
+    """The therapist of the session (or of the program), if still active."""
+    therapist = None
+    if alert.note is not None:
+        therapist = alert.note.therapist
+    elif alert.check_in is not None:
+        therapist = alert.check_in.appointment.therapist
+    elif alert.program is not None:
+        therapist = alert.program.therapist
+    if therapist is None or not therapist.user.is_active:
+        return []
+    return [therapist.user.email]
+
+
+def _email_alert(alert: Alert) -> None:
+    # Like the screening alert, the email names no clinical detail: it asks to sign in.
+    recipients = treating_therapist_emails(alert)
+    if not recipients:
+        return
+    send_notice(
+        key=f"clinical-alert-{alert.pk}",
+        to=recipients,
+        subject=f"{alert.get_kind_display()}: {alert.client.full_name}",
+        template="notes/email/alert",
+        context={
+            "client_name": alert.client.full_name,
+            "kind": alert.get_kind_display(),
+            "paused": alert.paused_program,
+            "stopped": alert.kind == "session_stopped",
+            "link": settings.SITE_URL.rstrip("/") + reverse("notes:alert", args=[alert.pk]),
+        },
+        kind="clinical_alert",
+    )
+
+
+@transaction.atomic
+def acknowledge_alert(
+    actor: User, alert: Alert, action_taken: str, *, now: dt.datetime | None = None
+) -> Alert:
+    """Close the alert with a note of what was done. A paused program stays paused: it resumes
+    only through the program's own page (a clearance or a documented decision)."""
+    action_taken = (action_taken or "").strip()
+    if not action_taken:
+        raise FieldError("action_taken", "Please write what was done about this alert.")
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    if not locked.is_open:
+        raise FieldError("action_taken", "This alert was already acknowledged.")
+    before = snapshot(locked, ["status", "action_taken"])
+    locked.status = Alert.Status.ACKNOWLEDGED
+    locked.acknowledged_by = actor
+    locked.acknowledged_at = _now(now)
+    locked.action_taken = action_taken
+    locked.save(update_fields=["status", "acknowledged_by", "acknowledged_at", "action_taken"])
+    record(
+        actor,
+        "alert.acknowledged",
+        locked,
+        client=locked.client,
+        changes=diff(before, snapshot(locked, ["status", "action_taken"])),
+    )
+    return locked
+
+
+def open_alerts_for(user: User) -> Any:
+    """The open alerts this user should see: all for the owner, their clients' for a therapist."""
+    alerts = Alert.objects.filter(status=Alert.Status.OPEN).select_related("client")
+    if user.role == Role.OWNER:
+        return alerts
+    if user.role == Role.THERAPIST:
+        return alerts.filter(
+            Q(client__care_team__therapist__user_id=user.pk)
+            & Q(client__care_team__ended_at__isnull=True)
+        ).distinct()
+    return alerts.none()

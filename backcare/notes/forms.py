@@ -1,0 +1,195 @@
+"""Forms for the check-in, the SOAP note, addenda and acknowledging an alert."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from backcare.bodychart import BodyChartField
+from backcare.intake.forms import StepForm
+from backcare.lib.techniques import TECHNIQUES
+from backcare.notes.actions import NOTE_FIELDS, Plan, red_flag_step
+from backcare.notes.monitor import TISSUE_RESPONSES
+
+NRS_CHOICES = [(value, str(value)) for value in range(11)]
+YES_NO = (("yes", "Yes"), ("no", "No"))
+
+
+class CheckInForm(StepForm):
+    """Pain now, the intake's red-flag questions (from the questionnaire data), and changes in
+    health or medication."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(red_flag_step(), *args, **kwargs)
+        self.red_flag_ids = list(self.fields)
+        self.fields["nrs"] = forms.TypedChoiceField(
+            label="How bad is your pain right now?",
+            help_text="0 is no pain, 10 is the worst pain you can imagine.",
+            choices=NRS_CHOICES,
+            coerce=int,
+            widget=forms.RadioSelect(attrs={"class": "scale"}),
+        )
+        self.fields["health_changed"] = forms.TypedChoiceField(
+            label="Has anything changed in your health or your medicines since your last visit?",
+            choices=YES_NO,
+            coerce=lambda value: value == "yes",
+            widget=forms.RadioSelect(attrs={"class": "yes-no"}),
+        )
+        self.fields["health_changes"] = forms.CharField(
+            label="If so, what changed?",
+            required=False,
+            max_length=1000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+        # Pain first, the safety questions next, changes last.
+        order = ["nrs", *self.red_flag_ids, "health_changed", "health_changes"]
+        self.order_fields(order)
+
+    def data_for_action(self) -> dict[str, Any]:
+        return {
+            **{key: self.cleaned_data.get(key) for key in self.red_flag_ids},
+            "nrs": self.cleaned_data["nrs"],
+            "health_changed": self.cleaned_data["health_changed"],
+            "health_changes": self.cleaned_data.get("health_changes", ""),
+        }
+
+    @property
+    def red_flag_fields(self) -> list[forms.BoundField]:
+        return [self[key] for key in self.red_flag_ids]
+
+
+class NoteForm(forms.Form):
+    """The SOAP note. Every field may be left empty in a draft; signing checks what a signed
+    note needs. One row per planned technique: minutes (empty = not used) and pressure."""
+
+    subjective = forms.CharField(
+        label="Client report",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="How the week went, what the client says today.",
+    )
+    pre_nrs = forms.TypedChoiceField(
+        label="Pain before the session (0–10)",
+        choices=[("", "—"), *NRS_CHOICES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    findings = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What you saw and felt: posture, tone, tender points.",
+    )
+    areas = BodyChartField(label="Areas treated", required=False)
+    fingertip_floor_cm = forms.IntegerField(
+        label="Fingertip-to-floor distance (cm)",
+        min_value=0,
+        max_value=100,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text="Standing, bending forward with straight knees; 0 if the fingers reach "
+        "the floor.",
+    )
+    tissue_response = forms.ChoiceField(
+        label="Tissue response to pressure",
+        choices=[("", "—"), *TISSUE_RESPONSES],
+        required=False,
+        help_text="No relaxation or increased guarding pauses the program and asks the client "
+        "to see a doctor.",
+    )
+    post_nrs = forms.TypedChoiceField(
+        label="Pain after the session (0–10)",
+        choices=[("", "—"), *NRS_CHOICES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    adverse_events = forms.CharField(
+        label="Adverse events",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Anything that went wrong: bruising, dizziness, more pain. Leave empty if none.",
+    )
+    plan = forms.CharField(
+        label="Next steps", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    home_care = forms.CharField(
+        label="Home care", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.session_plan = plan
+        cap = plan.pressure_cap or 5
+        for code in plan.techniques:
+            label = TECHNIQUES.get(code, code)
+            self.fields[f"minutes_{code}"] = forms.IntegerField(
+                label=f"{label}: minutes",
+                min_value=1,
+                max_value=180,
+                required=False,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "short"}),
+            )
+            self.fields[f"pressure_{code}"] = forms.IntegerField(
+                label=f"{label}: pressure (1–{cap})",
+                min_value=1,
+                max_value=5,
+                required=False,
+                widget=forms.NumberInput(
+                    attrs={"inputmode": "numeric", "class": "short", "max": cap}
+                ),
+            )
+
+    @staticmethod
+    def initial_from(values: dict[str, Any]) -> dict[str, Any]:
+        initial = {key: value for key, value in values.items() if key != "techniques"}
+        for row in values.get("techniques") or ():
+            initial[f"minutes_{row['code']}"] = row["minutes"]
+            initial[f"pressure_{row['code']}"] = row["pressure"]
+        return initial
+
+    @property
+    def technique_rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        return [
+            (TECHNIQUES.get(code, code), self[f"minutes_{code}"], self[f"pressure_{code}"])
+            for code in self.session_plan.techniques
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        rows = []
+        for code in self.session_plan.techniques:
+            minutes = cleaned.get(f"minutes_{code}")
+            pressure = cleaned.get(f"pressure_{code}")
+            if minutes is None and pressure is None:
+                continue
+            if minutes is None:
+                self.add_error(f"minutes_{code}", "Please give the minutes, or clear the pressure.")
+                continue
+            if pressure is None:
+                self.add_error(f"pressure_{code}", "Please give the pressure, from 1 to 5.")
+                continue
+            rows.append({"code": code, "minutes": minutes, "pressure": pressure})
+        cleaned["techniques"] = rows
+        return cleaned
+
+    def data_for_action(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in NOTE_FIELDS}
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(
+        label="Addendum",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A correction or addition. The signed note stays as it was; this shows under it.",
+    )
+
+
+class AcknowledgeForm(forms.Form):
+    action_taken = forms.CharField(
+        label="What was done",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: called the client, advised a doctor's visit, letter sent.",
+        error_messages={"required": "Please write what was done about this alert."},
+    )

@@ -1,0 +1,281 @@
+"""Check-in (portal and front-desk tablet), the session note with its addenda, and alerts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from backcare import policy
+from backcare.audit.log import record
+from backcare.lib.errors import FieldError
+from backcare.notes import actions
+from backcare.notes.forms import AcknowledgeForm, AddendumForm, CheckInForm, NoteForm
+from backcare.notes.letters import alert_letter
+from backcare.notes.models import Alert, CheckIn, SessionNote
+from backcare.policy import Action, AuthenticatedRequest
+from backcare.scheduling.models import Appointment
+from backcare.screening import letter as letters
+from backcare.screening.standing import standing
+
+load_appointment = policy.loader(Appointment, "appointment_id")
+load_alert = policy.loader(Alert, "alert_id")
+
+# The check-in questions must stay answerable on a phone and a tablet: the form stays simple.
+
+
+def _refuse(form: Any, problem: FieldError) -> None:
+    form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+
+
+def _appointment(appointment: Appointment) -> Appointment:
+    return Appointment.objects.select_related(
+        "client", "therapist__user", "service", "location", "program"
+    ).get(pk=appointment.pk)
+
+
+def _is_check_in_day(appointment: Appointment) -> bool:
+    zone = appointment.location.zone
+    now = timezone.now()
+    return (
+        now.astimezone(zone).date() >= appointment.starts.astimezone(zone).date()
+        and now < appointment.ends
+    )
+
+
+def _check_in_page(
+    request: AuthenticatedRequest, appointment: Appointment, *, portal: bool
+) -> HttpResponse:
+    appointment = _appointment(appointment)
+    existing = CheckIn.objects.filter(appointment=appointment).first()
+    if request.method == "POST" and existing is not None:
+        messages.error(request, "This appointment has already been checked in.")
+        return redirect(request.path)
+    form = CheckInForm(request.POST if request.method == "POST" and existing is None else None)
+    if request.method == "POST" and existing is None and form.is_valid():
+        try:
+            actions.record_check_in(
+                request.user,
+                appointment,
+                form.data_for_action(),
+                source=CheckIn.Source.PORTAL if portal else CheckIn.Source.DESK,
+            )
+        except FieldError as problem:
+            _refuse(form, problem)
+        else:
+            return redirect(request.path)
+    hold = None
+    if existing is not None and existing.session_stopped:
+        hold = standing(appointment.client, timezone.localdate()).hold
+    can_note = not portal and policy.can(request.user, Action.NOTE_VIEW, appointment)
+    return render(
+        request,
+        "notes/check_in.html",
+        {
+            "appointment": appointment,
+            "starts": appointment.starts.astimezone(appointment.location.zone),
+            "check_in": existing,
+            "form": form,
+            "portal": portal,
+            "open_today": _is_check_in_day(appointment),
+            "hold": hold,
+            "can_note": can_note,
+            "stopped_alert": existing.alerts.first() if existing and can_note else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@policy.requires(Action.CHECK_IN_DESK, load=load_appointment)
+def desk_check_in(request: AuthenticatedRequest, appointment: Appointment) -> HttpResponse:
+    """The front-desk tablet: the client answers on the clinic's device."""
+    return _check_in_page(request, appointment, portal=False)
+
+
+@policy.requires(Action.CHECK_IN_OWN, load=load_appointment)
+def portal_check_in(request: AuthenticatedRequest, appointment: Appointment) -> HttpResponse:
+    """The client checks in from their phone on the day of their appointment."""
+    return _check_in_page(request, appointment, portal=True)
+
+
+# --- The note ---------------------------------------------------------------------------------
+
+
+def _note_page(
+    request: AuthenticatedRequest,
+    appointment: Appointment,
+    *,
+    form: NoteForm | None = None,
+    addendum_form: AddendumForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    appointment = _appointment(appointment)
+    note = (
+        SessionNote.objects.select_related("signed_by", "therapist__user")
+        .filter(appointment=appointment)
+        .first()
+    )
+    check_in = CheckIn.objects.filter(appointment=appointment).first()
+    plan = actions.session_plan(appointment)
+    can_write = policy.can(request.user, Action.NOTE_WRITE, appointment)
+    stopped = check_in is not None and check_in.session_stopped
+    if note is not None:
+        record(request.user, "note.viewed", note, client=appointment.client)
+    if form is None and can_write and not stopped and (note is None or not note.is_signed):
+        values = (
+            {name: getattr(note, name) for name in actions.NOTE_FIELDS}
+            if note is not None
+            else actions.note_defaults(appointment, plan)
+        )
+        form = NoteForm(initial=NoteForm.initial_from(values), plan=plan)
+    return render(
+        request,
+        "notes/note.html",
+        {
+            "appointment": appointment,
+            "client": appointment.client,
+            "starts": appointment.starts.astimezone(appointment.location.zone),
+            "note": note,
+            "check_in": check_in,
+            "stopped": stopped,
+            "plan": plan,
+            "form": form if not stopped and not (note is not None and note.is_signed) else None,
+            "refusals": form.non_field_errors() if form is not None else [],
+            "addenda": note.addenda.select_related("written_by") if note is not None else [],
+            "addendum_form": addendum_form or AddendumForm(),
+            "alerts": note.alerts.all() if note is not None else [],
+            "techniques_used": _techniques_used(note),
+        },
+        status=status,
+    )
+
+
+def _techniques_used(note: SessionNote | None) -> list[dict[str, Any]]:
+    from backcare.lib.techniques import TECHNIQUES
+
+    if note is None:
+        return []
+    return [
+        {**row, "label": TECHNIQUES.get(str(row["code"]), row["code"])} for row in note.techniques
+    ]
+
+
+@policy.requires(Action.NOTE_VIEW, load=load_appointment)
+def note(request: AuthenticatedRequest, appointment: Appointment) -> HttpResponse:
+    """The SOAP note of one session: the form while a draft, the signed note with addenda."""
+    return _note_page(request, appointment)
+
+
+@require_POST
+@policy.requires(Action.NOTE_WRITE, load=load_appointment)
+def note_save(request: AuthenticatedRequest, appointment: Appointment) -> HttpResponse:
+    """Save the draft (the page's autosave posts here too) or sign it."""
+    autosave = request.POST.get("autosave") == "1"
+    form = NoteForm(request.POST, plan=actions.session_plan(appointment))
+    if form.is_valid():
+        try:
+            draft = actions.start_note(request.user, appointment)
+            draft = actions.save_note(request.user, draft, form.data_for_action())
+            if request.POST.get("sign") and not autosave:
+                actions.sign_note(request.user, draft)
+        except FieldError as problem:
+            _refuse(form, problem)
+        else:
+            saved = timezone.localtime(draft.saved_at)
+            if autosave:
+                return JsonResponse({"saved_at": f"{saved:%H:%M}"})
+            if draft.is_signed:
+                messages.success(request, "Note signed. It can no longer be changed.")
+            else:
+                messages.success(request, f"Draft saved at {saved:%H:%M}.")
+            return redirect("notes:note", appointment.pk)
+    if autosave:
+        return JsonResponse(
+            {"errors": {field: list(errors) for field, errors in form.errors.items()}},
+            status=400,
+        )
+    return _note_page(request, appointment, form=form, status=400)
+
+
+@require_POST
+@policy.requires(Action.NOTE_VIEW, load=load_appointment)
+def note_addendum(request: AuthenticatedRequest, appointment: Appointment) -> HttpResponse:
+    note = SessionNote.objects.filter(appointment=appointment).first()
+    if note is None:
+        raise Http404("There is no note for this appointment yet.")
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_addendum(request.user, note, form.cleaned_data["text"])
+        except FieldError as problem:
+            _refuse(form, problem)
+        else:
+            messages.success(request, "Addendum added under the note.")
+            return redirect("notes:note", appointment.pk)
+    return _note_page(request, appointment, addendum_form=form, status=400)
+
+
+# --- Alerts -----------------------------------------------------------------------------------
+
+
+@policy.requires(Action.ALERT_LIST)
+def alert_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Open alerts of the clients this person treats (the owner: every client)."""
+    alerts = list(
+        actions.open_alerts_for(request.user).select_related("client", "program", "note")[:200]
+    )
+    return render(request, "notes/alerts.html", {"alerts": alerts})
+
+
+def _alert_page(
+    request: AuthenticatedRequest, alert: Alert, *, form: AcknowledgeForm | None = None
+) -> HttpResponse:
+    alert = Alert.objects.select_related(
+        "client", "program", "note__appointment", "check_in__appointment", "acknowledged_by"
+    ).get(pk=alert.pk)
+    record(request.user, "alert.viewed", alert, client=alert.client)
+    return render(
+        request,
+        "notes/alert.html",
+        {"alert": alert, "form": form or AcknowledgeForm(), "client": alert.client},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@policy.requires(Action.NOTE_VIEW, load=load_alert)
+def alert_detail(request: AuthenticatedRequest, alert: Alert) -> HttpResponse:
+    return _alert_page(request, alert)
+
+
+@require_POST
+@policy.requires(Action.NOTE_VIEW, load=load_alert)
+def alert_acknowledge(request: AuthenticatedRequest, alert: Alert) -> HttpResponse:
+    form = AcknowledgeForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.acknowledge_alert(request.user, alert, form.cleaned_data["action_taken"])
+        except FieldError as problem:
+            _refuse(form, problem)
+        else:
+            messages.success(request, "Alert acknowledged.")
+            return redirect("notes:alert", alert.pk)
+    return _alert_page(request, alert, form=form)
+
+
+@policy.requires(Action.NOTE_VIEW, load=load_alert)
+def alert_letter_pdf(request: AuthenticatedRequest, alert: Alert) -> HttpResponse:
+    """The referral letter drafted with the alert, as a PDF to check, sign and send."""
+    if not alert.letter_purpose:
+        raise Http404("This alert drafts no letter.")
+    therapist = request.user if hasattr(request.user, "therapist") else None
+    letter = alert_letter(alert, therapist=therapist, today=timezone.localdate())
+    record(request.user, "referral_letter.downloaded", alert, client=alert.client)
+    response = HttpResponse(letters.render_referral_letter(letter), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{letters.referral_letter_filename(letter)}"'
+    )
+    return response

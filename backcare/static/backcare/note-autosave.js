@@ -1,0 +1,49 @@
+// Autosave of a session note draft: posts the form every few seconds while it changes and
+// whenever a field loses focus, and shows "Saved at 10:42". Without JavaScript the
+// "Save draft" button does the same.
+(function () {
+  "use strict";
+  const form = document.querySelector("form[data-autosave]");
+  if (!form) return;
+  const status = document.getElementById("autosave-status");
+  const INTERVAL_MS = 5000;
+  let dirty = false;
+  let saving = false;
+
+  function show(text) {
+    if (status) status.textContent = text;
+  }
+
+  async function save() {
+    if (!dirty || saving) return;
+    saving = true;
+    dirty = false;
+    const data = new FormData(form);
+    data.set("autosave", "1");
+    try {
+      const response = await fetch(form.action, {
+        method: "POST",
+        body: data,
+        headers: { "X-Requested-With": "fetch" },
+        credentials: "same-origin",
+      });
+      const body = await response.json();
+      if (response.ok) {
+        show("Saved at " + body.saved_at);
+      } else {
+        const fields = Object.keys(body.errors || {});
+        show("Not saved: please check " + (fields.length ? fields.join(", ").replace(/_/g, " ") : "the form") + ".");
+      }
+    } catch (error) {
+      dirty = true;
+      show("Not saved yet: no connection. Trying again…");
+    } finally {
+      saving = false;
+    }
+  }
+
+  form.addEventListener("input", function () { dirty = true; });
+  form.addEventListener("change", function () { dirty = true; });
+  form.addEventListener("focusout", function () { save(); });
+  window.setInterval(save, INTERVAL_MS);
+})();

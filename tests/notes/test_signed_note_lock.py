@@ -1,0 +1,136 @@
+"""A signed note never changes (SPEC §2 step 4, §7): every way in is refused."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from backcare.lib.errors import FieldError
+from backcare.notes import actions
+from backcare.notes.models import Addendum, SessionNote, SignedNoteIsLocked
+from tests.conftest import Clinic
+from tests.notes.conftest import Course, note_values, signed_note
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def note(clinic: Clinic, course: Course) -> SessionNote:
+    return signed_note(clinic, course.sessions[0])
+
+
+def unchanged(note: SessionNote) -> bool:
+    fresh = SessionNote.objects.get(pk=note.pk)
+    return fresh.findings == "Hypertonic paraspinals L3-L5." and fresh.is_signed
+
+
+def test_a_form_post_cannot_change_a_signed_note(note: SessionNote, as_tess: HttpClient) -> None:
+    response = as_tess.post(
+        reverse("notes:note_save", args=[note.appointment_id]),
+        {"findings": "Rewritten", "pre_nrs": "5", "post_nrs": "4", "tissue_response": "relaxed"},
+    )
+    assert response.status_code == 400
+    assert "signed and can&#x27;t be changed" in response.content.decode()
+    assert unchanged(note)
+
+
+def test_the_action_refuses_to_save_a_signed_note(clinic: Clinic, note: SessionNote) -> None:
+    with pytest.raises(FieldError) as refused:
+        actions.save_note(clinic.tess.user, note, note_values(findings="Rewritten"))
+    assert refused.value.field == "note"
+    assert unchanged(note)
+
+
+def test_orm_save_is_refused(note: SessionNote) -> None:
+    loaded = SessionNote.objects.get(pk=note.pk)
+    loaded.findings = "Rewritten"
+    with pytest.raises(SignedNoteIsLocked):
+        loaded.save()
+    assert unchanged(note)
+
+
+def test_orm_save_of_a_stale_draft_copy_is_refused(clinic: Clinic, course: Course) -> None:
+    draft = actions.start_note(clinic.tess.user, course.sessions[0])
+    actions.save_note(clinic.tess.user, draft, note_values())
+    actions.sign_note(clinic.tess.user, SessionNote.objects.get(pk=draft.pk))
+    stale = SessionNote.objects.get(pk=draft.pk)
+    stale._signed_when_loaded = False  # as if loaded before it was signed
+    stale.findings = "Rewritten"
+    with pytest.raises(SignedNoteIsLocked):
+        stale.save()
+
+
+def test_queryset_update_is_refused(note: SessionNote) -> None:
+    with pytest.raises(SignedNoteIsLocked):
+        SessionNote.objects.filter(pk=note.pk).update(findings="Rewritten")
+    assert unchanged(note)
+
+
+def test_delete_is_refused(note: SessionNote) -> None:
+    with pytest.raises(SignedNoteIsLocked):
+        SessionNote.objects.get(pk=note.pk).delete()
+    with pytest.raises(SignedNoteIsLocked):
+        SessionNote.objects.filter(pk=note.pk).delete()
+    assert unchanged(note)
+
+
+def test_the_database_refuses_a_raw_sql_update(note: SessionNote) -> None:
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE notes_sessionnote SET findings = %s WHERE id = %s", ["Rewritten", note.pk]
+        )
+    assert unchanged(note)
+
+
+def test_the_database_refuses_to_unsign_a_note(note: SessionNote) -> None:
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE notes_sessionnote SET signed_at = NULL, signed_by_id = NULL WHERE id = %s",
+            [note.pk],
+        )
+    assert unchanged(note)
+
+
+def test_the_database_lets_a_draft_change(clinic: Clinic, course: Course) -> None:
+    draft = actions.start_note(clinic.tess.user, course.sessions[0])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE notes_sessionnote SET findings = %s WHERE id = %s", ["Tight", draft.pk]
+        )
+    assert SessionNote.objects.get(pk=draft.pk).findings == "Tight"
+
+
+@pytest.mark.postgres_only
+def test_postgresql_refuses_a_raw_sql_delete(note: SessionNote) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite leaves DELETE to the application guards (see migration 0002)")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM notes_sessionnote WHERE id = %s", [note.pk])
+    assert unchanged(note)
+
+
+def test_the_admin_change_view_cannot_change_a_signed_note(
+    note: SessionNote, as_owner: HttpClient
+) -> None:
+    url = reverse("admin:notes_sessionnote_change", args=[note.pk])
+    assert as_owner.get(url).status_code == 200  # read-only
+    response = as_owner.post(url, {"findings": "Rewritten"})
+    assert response.status_code == 403
+    assert unchanged(note)
+    delete = reverse("admin:notes_sessionnote_delete", args=[note.pk])
+    assert as_owner.post(delete, {"post": "yes"}).status_code == 403
+    assert unchanged(note)
+
+
+def test_addenda_are_append_only(clinic: Clinic, note: SessionNote) -> None:
+    addendum = actions.add_addendum(clinic.tess.user, note, "Heat pack used.")
+    addendum.text = "Changed"
+    with pytest.raises(SignedNoteIsLocked):
+        addendum.save()
+    with pytest.raises(SignedNoteIsLocked):
+        Addendum.objects.filter(pk=addendum.pk).update(text="Changed")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE notes_addendum SET text = 'Changed' WHERE id = %s", [addendum.pk])
+    assert Addendum.objects.get(pk=addendum.pk).text == "Heat pack used."
