@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 
@@ -15,6 +15,8 @@ from backcare.audit.models import AuditEvent
 if TYPE_CHECKING:
     from backcare.accounts.models import User
     from backcare.clinic.models import Client
+
+M = TypeVar("M", bound=models.Model)
 
 
 def _plain(value: Any) -> Any:
@@ -69,3 +71,24 @@ def record(
         changes=dict(changes or {}),
         ip=current_ip.get(),
     )
+
+
+def _recorded_fields(instance: models.Model) -> list[str]:
+    return [field.name for field in instance._meta.concrete_fields if field.name != "id"]
+
+
+def create_recorded(actor: User | None, instance: M, action: str) -> M:
+    """Validate and insert `instance`, and record every field it was created with. Call inside
+    the action's transaction."""
+    instance.full_clean()
+    instance.save(force_insert=True)
+    fields = _recorded_fields(instance)
+    record(actor, action, instance, changes=diff({}, snapshot(instance, fields)))
+    return instance
+
+
+def delete_recorded(actor: User | None, instance: models.Model, action: str) -> None:
+    """Record every field of `instance`, then delete it. Call inside the action's transaction."""
+    fields = _recorded_fields(instance)
+    record(actor, action, instance, changes=diff(snapshot(instance, fields), {}))
+    instance.delete()

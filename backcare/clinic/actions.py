@@ -14,7 +14,7 @@ from django.db import IntegrityError, models, transaction
 from backcare.accounts.actions import create_login
 from backcare.accounts.invites import email_set_password_link
 from backcare.accounts.models import Role, User
-from backcare.audit.log import diff, record, snapshot
+from backcare.audit.log import create_recorded, diff, record, snapshot
 from backcare.clinic.models import (
     CareTeamMembership,
     Client,
@@ -32,14 +32,6 @@ M = TypeVar("M", bound=models.Model)
 def _editable_fields(instance: models.Model, data: Mapping[str, Any]) -> list[str]:
     concrete = {field.name for field in instance._meta.concrete_fields}
     return [name for name in data if name in concrete]
-
-
-def _create(actor: User | None, instance: M, action: str) -> M:
-    instance.full_clean()
-    instance.save(force_insert=True)
-    fields = [f.name for f in instance._meta.concrete_fields if f.name != "id"]
-    record(actor, action, instance, changes=diff({}, snapshot(instance, fields)))
-    return instance
 
 
 def _update(actor: User | None, instance: M, data: Mapping[str, Any], action: str) -> M:
@@ -71,7 +63,7 @@ def _set_m2m(
 
 @transaction.atomic
 def register_client(actor: User | None, data: Mapping[str, Any]) -> Client:
-    return _create(actor, Client(**data), "client.registered")
+    return create_recorded(actor, Client(**data), "client.registered")
 
 
 @transaction.atomic
@@ -157,7 +149,7 @@ def remove_from_care_team(
 
 @transaction.atomic
 def create_location(actor: User | None, data: Mapping[str, Any]) -> Location:
-    return _create(actor, Location(**data), "location.created")
+    return create_recorded(actor, Location(**data), "location.created")
 
 
 @transaction.atomic
@@ -167,7 +159,7 @@ def update_location(actor: User | None, location: Location, data: Mapping[str, A
 
 @transaction.atomic
 def create_room(actor: User | None, data: Mapping[str, Any]) -> Room:
-    return _create(actor, Room(**data), "room.created")
+    return create_recorded(actor, Room(**data), "room.created")
 
 
 @transaction.atomic
@@ -177,7 +169,7 @@ def update_room(actor: User | None, room: Room, data: Mapping[str, Any]) -> Room
 
 @transaction.atomic
 def create_service(actor: User | None, data: Mapping[str, Any]) -> Service:
-    return _create(actor, Service(**data), "service.created")
+    return create_recorded(actor, Service(**data), "service.created")
 
 
 @transaction.atomic
@@ -201,7 +193,7 @@ def create_therapist(
     user = create_login(
         actor, email=email, full_name=full_name, role=Role.THERAPIST, password=password
     )
-    therapist = _create(actor, Therapist(user=user, **data), "therapist.created")
+    therapist = create_recorded(actor, Therapist(user=user, **data), "therapist.created")
     _set_m2m(actor, therapist, "locations", locations, "therapist.updated")
     if site_url is not None:
         email_set_password_link(

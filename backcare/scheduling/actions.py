@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backcare.accounts.models import User
-from backcare.audit.log import diff, record, snapshot
+from backcare.audit.log import create_recorded, delete_recorded, diff, record, snapshot
 from backcare.clinic.actions import add_to_care_team
 from backcare.clinic.models import CareTeamMembership, Client, Location, Room, Service, Therapist
 from backcare.lib.errors import FieldError
@@ -112,26 +112,12 @@ def add_time_off(
 ) -> TimeOff:
     """The therapist is away from `starts` to `ends` (aware). Existing appointments stay booked."""
     away = TimeOff(therapist=therapist, starts=starts, ends=ends, reason=reason)
-    away.full_clean()
-    away.save()
-    record(
-        actor,
-        "time_off.added",
-        away,
-        changes=diff({}, snapshot(away, ["therapist", "starts", "ends", "reason"])),
-    )
-    return away
+    return create_recorded(actor, away, "time_off.added")
 
 
 @transaction.atomic
 def remove_time_off(actor: User | None, away: TimeOff) -> None:
-    record(
-        actor,
-        "time_off.removed",
-        away,
-        changes=diff(snapshot(away, ["therapist", "starts", "ends", "reason"]), {}),
-    )
-    away.delete()
+    delete_recorded(actor, away, "time_off.removed")
 
 
 @transaction.atomic
@@ -145,26 +131,12 @@ def add_closure(
 ) -> Closure:
     """Close `location` (or every location) on local days `starts_on` to `ends_on`, included."""
     closure = Closure(location=location, starts_on=starts_on, ends_on=ends_on, name=name)
-    closure.full_clean()
-    closure.save()
-    record(
-        actor,
-        "closure.added",
-        closure,
-        changes=diff({}, snapshot(closure, ["location", "starts_on", "ends_on", "name"])),
-    )
-    return closure
+    return create_recorded(actor, closure, "closure.added")
 
 
 @transaction.atomic
 def remove_closure(actor: User | None, closure: Closure) -> None:
-    record(
-        actor,
-        "closure.removed",
-        closure,
-        changes=diff(snapshot(closure, ["location", "starts_on", "ends_on", "name"]), {}),
-    )
-    closure.delete()
+    delete_recorded(actor, closure, "closure.removed")
 
 
 POLICY_FIELDS = ("min_notice_minutes", "horizon_days", "cancellation_window_hours")
