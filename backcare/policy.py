@@ -82,6 +82,7 @@ class Action(StrEnum):
     PROGRAM_MANAGE = "program.manage"  # start a program, change its status, book its sessions
     PROGRAM_OWN = "program.own"  # a client reads their own program in the portal
     TECHNIQUE_READ = "technique.read"  # the technique education pages
+    ANALYTICS_VIEW = "analytics.view"  # the clinic analytics: programs, responders, attendance
 
 
 def _role(user: AnyUser) -> str | None:
@@ -218,6 +219,7 @@ RULES: dict[Action, Callable[[AnyUser, Any], bool]] = {
     Action.PLACES_VIEW: _roles(Role.OWNER, Role.FRONT_DESK, Role.THERAPIST),
     Action.PLACES_EDIT: _roles(Role.OWNER),
     Action.AUDIT_VIEW: _roles(Role.OWNER),
+    Action.ANALYTICS_VIEW: _roles(Role.OWNER),
     Action.SCREENING_CHECK: _roles(Role.OWNER, Role.THERAPIST),
     Action.INTAKE_FILL: lambda user, client: (
         _role(user) in (Role.OWNER, Role.FRONT_DESK) or treats(user, client)

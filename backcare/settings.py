@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "backcare.care",
     "backcare.notes",
     "backcare.outcomes",
+    "backcare.analytics",
     "backcare.portal",
     "backcare.waitlist",
     "backcare.notices",

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("backcare.accounts.urls")),
     path("staff/", include("backcare.clinic.urls")),
     path("staff/audit/", include("backcare.audit.urls")),
+    path("staff/analytics/", include("backcare.analytics.urls")),
     path("", include("backcare.screening.urls")),
     path("", include("backcare.intake.urls")),
     path("portal/", include("backcare.portal.urls")),

@@ -159,6 +159,7 @@ def sample_kwargs(
         "uidb64": "MA",
         "token": "made-up-token",
         "app_label": "clinic",
+        "table": "responders",
         "id": "",  # the user admin's password page: filled below
     }
     if "id" in wanted:

@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "clients": policy.can(user, Action.CLIENT_LIST),
             "places": policy.can(user, Action.PLACES_VIEW),
             "audit": policy.can(user, Action.AUDIT_VIEW),
+            "analytics": policy.can(user, Action.ANALYTICS_VIEW),
             "waitlist": policy.can(user, Action.WAITLIST_MANAGE),
             "calendar_feed": policy.can(user, Action.CALENDAR_FEED_MANAGE),
             "admin": policy.can(user, Action.ADMIN),

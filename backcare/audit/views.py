@@ -14,6 +14,7 @@ from backcare import policy
 from backcare.audit.forms import AuditFilterForm
 from backcare.audit.log import diff, record
 from backcare.audit.models import AuditEvent
+from backcare.lib.spreadsheet import safe_cell
 from backcare.policy import Action, AuthenticatedRequest
 
 CSV_COLUMNS = (
@@ -50,12 +51,6 @@ def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -78,7 +73,7 @@ def audit_export(request: AuthenticatedRequest) -> HttpResponse | StreamingHttpR
         yield writer.writerow(CSV_COLUMNS)
         for event in events.iterator(chunk_size=2000):
             yield writer.writerow(
-                _cell(value)
+                safe_cell(value)
                 for value in [
                     timezone.localtime(event.at).isoformat(),
                     event.actor_email,

@@ -872,35 +872,6 @@ def _sentence(inst: Instrument, change: Fraction, percent: Fraction | None) -> s
     return f"{inst.subject} is {amount} {word} than when you started."
 
 
-# --- statistics ---------------------------------------------------------------------------
-
-
-def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval for a proportion (Wilson 1927); 95% with the default ``z``.
-
-    With ``n == 0`` there is no information and the interval is the whole of (0, 1).
-    """
-    for name, value in (("successes", successes), ("n", n)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ScoringError(name, f"expected a whole number, got {_show(value)}")
-    if n < 0:
-        raise ScoringError("n", f"must be 0 or more, got {n}")
-    if not 0 <= successes <= n:
-        raise ScoringError("successes", f"must be 0 to {n}, got {successes}")
-    if isinstance(z, bool) or not isinstance(z, int | float) or not (math.isfinite(z) and z > 0):
-        raise ScoringError("z", f"must be a positive number, got {_show(z)}")
-    if n == 0:
-        return (0.0, 1.0)
-    p = successes / n
-    z2 = z * z
-    denominator = 1 + z2 / n
-    centre = (p + z2 / (2 * n)) / denominator
-    half_width = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
-    low = 0.0 if successes == 0 else max(0.0, centre - half_width)
-    high = 1.0 if successes == n else min(1.0, centre + half_width)
-    return (low, high)
-
-
 # --- numbers ------------------------------------------------------------------------------
 
 

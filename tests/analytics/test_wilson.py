@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backcare.outcomes.scoring import ScoringError, wilson_interval
+from backcare.analytics.stats import wilson_interval
+from backcare.lib.errors import FieldError
 
 
 @pytest.mark.parametrize(
@@ -66,7 +67,7 @@ def test_a_wider_z_gives_a_wider_interval():
     ],
 )
 def test_wilson_interval_refuses_impossible_counts(successes, n, z, field):
-    with pytest.raises(ScoringError) as caught:
+    with pytest.raises(FieldError) as caught:
         wilson_interval(successes, n, z)
     assert caught.value.field == field
 
