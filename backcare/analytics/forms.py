@@ -16,6 +16,8 @@ LONGEST_RANGE_YEARS = 25
 
 
 class AnalyticsFilterForm(forms.Form):
+    is_filter = True  # nothing is saved: the error banner says only what to correct
+
     start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
     location = forms.ModelChoiceField(

@@ -8,7 +8,7 @@ the 95% intervals and the Kaplan–Meier curve on them (``stats``).
 Definitions, also in docs/analytics.md:
 
 - A program belongs to the range when it **started** in it, and to the location of its first
-  appointment.
+  appointment that was not cancelled.
 - Its **baseline** is the client's intake NRS answered up to its first day (else their first
   intake NRS); its **latest** is the last NRS answered in the program (check-in, reassessment or
   discharge). It is a **responder** when latest against baseline is a meaningful improvement
@@ -100,10 +100,11 @@ class ProgramCounts:
 
 
 def _programs(filters: Filters) -> QuerySet[Program]:
-    """Programs with ``place``, the location of their first appointment, and the location
-    filter applied."""
+    """Programs with ``place``, the location of their first appointment that was not cancelled,
+    and the location filter applied."""
     first_place = (
         Appointment.objects.filter(program=OuterRef("pk"))
+        .exclude(status=AppointmentStatus.CANCELLED)
         .order_by("starts", "pk")
         .values("location_id")[:1]
     )
@@ -298,11 +299,13 @@ def _codes(techniques: object) -> list[str]:
 
 
 def _days_since_start(value: str, zone: dt.tzinfo) -> tuple[str, list[Any]]:
-    """SQL of the days from a program's first day to a stored moment, on the clinic's calendar
-    (SQLite keeps UTC text and has no zones; a session is never near midnight)."""
+    """SQL of the days from a program's first day to a stored moment, on the clinic's calendar:
+    the moment's date in ``zone``, cast as Django casts ``__date`` (an answer given at 9 pm in
+    Atlanta is already the next day in UTC)."""
+    day, params = connection.ops.datetime_cast_date_sql(f"({value})", (), str(zone))
     if connection.vendor == "postgresql":
-        return f"(CAST(({value}) AT TIME ZONE %s AS date) - p.started_on)", [str(zone)]
-    return f"CAST(julianday(date({value})) - julianday(p.started_on) AS INTEGER)", []
+        return f"({day} - p.started_on)", list(params)
+    return f"CAST(julianday({day}) - julianday(p.started_on) AS INTEGER)", list(params)
 
 
 def improvement_curve(filters: Filters) -> KaplanMeier:

@@ -11,6 +11,8 @@ from backcare.audit.models import AuditEvent
 
 
 class AuditFilterForm(forms.Form):
+    is_filter = True  # nothing is saved: the error banner says only what to correct
+
     who = forms.CharField(label="Who (email)", required=False, max_length=254)
     action = forms.CharField(label="Action", required=False, max_length=60)
     client = forms.IntegerField(label="Client number", required=False, min_value=1)
