@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from backcare.accounts.actions import create_login
 from backcare.accounts.models import Role, User
+from backcare.analytics import demo as analytics_demo
 from backcare.care import demo as care_demo
 from backcare.clinic import actions
 from backcare.clinic.models import (
@@ -372,7 +373,8 @@ def _clients(locations: dict[str, Location], therapists: list[Therapist], today:
         if Client.objects.filter(email=email).exists():
             continue
         age = 19 + (index * 37) % 62  # 19 … 80, spread out
-        born = today.replace(year=today.year - age) - dt.timedelta(days=rng.randint(1, 360))
+        # Counted from the 1st of the month, so 29 February never asks for a missing day.
+        born = today.replace(year=today.year - age, day=1) - dt.timedelta(days=rng.randint(1, 360))
         physician = PHYSICIANS[index % len(PHYSICIANS)]
         client = actions.register_client(
             None,
@@ -671,3 +673,4 @@ def _load(today: dt.date) -> None:
     care_demo.load(now)  # after the appointments: a program in every status
     notes_demo.load(now)  # after the programs: notes, a paused program and its alerts
     outcomes_demo.load(now)  # after sessions and notes: check-in pain, reassessments, discharges
+    analytics_demo.load(now)  # last: ten months of finished programs before the month

@@ -15,7 +15,9 @@ from django.db import transaction
 
 from backcare import demo
 from backcare.accounts.models import Role, User
+from backcare.analytics import demo as history
 from backcare.audit.models import AuditEvent
+from backcare.care.models import ENDED_STATUSES, Program, ProgramStatus
 from backcare.clinic.models import CareTeamMembership, Client, Location, Room, Service, Therapist
 from backcare.scheduling.models import Appointment, AppointmentStatus, WorkingHours
 from backcare.screening.standing import booking_hold
@@ -65,7 +67,7 @@ def test_the_demo_is_an_atlanta_practice_of_the_promised_size() -> None:
     assert Location.objects.filter(time_zone="America/New_York").count() == 2
     assert Room.objects.count() == 5
     assert Therapist.objects.count() == 6
-    assert Client.objects.count() == 40
+    assert Client.objects.count() == 40 + len(history.HISTORY)  # the month's, the history's
     minutes = sorted(Service.objects.values_list("duration_minutes", flat=True))
     assert minutes == [30, 60, 90]
 
@@ -134,7 +136,9 @@ def test_the_demo_command_prints_one_login_per_role_and_respects_if_empty() -> N
 
 def test_the_demo_is_written_through_audited_actions() -> None:
     demo.load(TODAY)
-    assert AuditEvent.objects.filter(action="client.registered").count() == 40
+    assert AuditEvent.objects.filter(action="client.registered").count() == 40 + len(
+        history.HISTORY
+    )
     assert AuditEvent.objects.filter(action="care_team.added").count() >= 40
 
 
@@ -163,7 +167,12 @@ def test_demo_clients_cover_every_screening_decision_and_a_recorded_clearance() 
 
 def test_the_demo_has_a_month_of_appointments_around_today_at_both_locations() -> None:
     demo.load(TODAY)
-    appointments = list(Appointment.objects.select_related("location", "client"))
+    month_starts = dt.datetime.combine(
+        TODAY - dt.timedelta(days=demo.DAYS_BACK), dt.time(), tzinfo=dt.UTC
+    )
+    appointments = list(
+        Appointment.objects.filter(starts__gte=month_starts).select_related("location", "client")
+    )
     days = {a.starts.date() for a in appointments}
     assert min(days) <= TODAY - dt.timedelta(days=12)
     assert max(days) >= TODAY + dt.timedelta(days=12)
@@ -311,3 +320,132 @@ def test_demo_has_programs_in_every_status_with_their_sessions() -> None:
     linked = Program.objects.filter(appointments__isnull=False).distinct()
     assert linked.exists()
     assert all(program.goals.count() >= 3 for program in Program.objects.all())
+
+
+# --- The history behind the clinic analytics ---------------------------------------------------
+
+YEAR_AGO = TODAY - dt.timedelta(days=365)
+
+
+def history_programs() -> list[Program]:
+    """The history's programs that ended in the last twelve months."""
+    return list(
+        Program.objects.filter(
+            client__email__in=[past.email for past in history.HISTORY],
+            status__in=ENDED_STATUSES,
+            started_on__gte=YEAR_AGO,
+            ended_on__lt=TODAY,
+        ).select_related("client", "therapist__user")
+    )
+
+
+def test_the_demo_history_has_ended_programs_at_each_location_under_each_template() -> None:
+    from backcare.care.templates import load_templates
+    from backcare.outcomes.models import Response
+
+    demo.load(TODAY)
+    programs = history_programs()
+    assert len(programs) >= 30
+    by_location: dict[str, int] = {}
+    by_template: dict[str, int] = {}
+    for program in programs:
+        first = program.appointments.order_by("starts").select_related("location").first()
+        assert first is not None and first.ends < NOON
+        by_location[first.location.name] = by_location.get(first.location.name, 0) + 1
+        by_template[program.template] = by_template.get(program.template, 0) + 1
+        started = program.started_on
+        assert started is not None
+        baseline = Response.objects.filter(
+            client=program.client, occasion="intake", instrument="nrs"
+        ).get()
+        assert baseline.collected_at.date() <= started
+        check_ins = Response.objects.filter(program=program, occasion="check_in", instrument="nrs")
+        assert check_ins.exists()
+        assert all(answer.collected_at.date() > started for answer in check_ins)
+    assert set(by_location) == {"Midtown", "Decatur"} and min(by_location.values()) >= 10
+    assert set(by_template) == {template.key for template in load_templates().templates}
+    assert min(by_template.values()) >= 5
+    assert {p.therapist_id for p in programs} == set(Therapist.objects.values_list("pk", flat=True))
+    statuses = [p.status for p in programs]
+    assert statuses.count(ProgramStatus.COMPLETED) > len(programs) / 2
+    assert ProgramStatus.DISCHARGED in statuses and ProgramStatus.REFERRED_OUT in statuses
+
+
+def test_demo_history_clients_improve_by_different_amounts_at_different_times() -> None:
+    from backcare.outcomes.models import Response
+    from backcare.outcomes.scoring import responder
+
+    demo.load(TODAY)
+    classes, weeks_to_better, never = set(), [], 0
+    for program in history_programs():
+        baseline = Response.objects.get(client=program.client, occasion="intake", instrument="nrs")
+        check_ins = Response.objects.filter(
+            program=program, occasion="check_in", instrument="nrs"
+        ).order_by("collected_at")
+        latest = check_ins.last()
+        assert latest is not None
+        classes.add(responder("nrs", baseline.score, latest.score).responder_class)
+        better = next(
+            (c for c in check_ins if responder("nrs", baseline.score, c.score).meaningful), None
+        )
+        if better is None:
+            never += 1
+        elif program.started_on is not None:
+            weeks_to_better.append((better.collected_at.date() - program.started_on).days / 7)
+    assert classes == {"substantial", "moderate", "minimal", "none", "worse"}
+    assert min(weeks_to_better) < 2 and max(weeks_to_better) > 6
+    assert never >= 5  # censored on the curve
+
+
+def test_demo_history_completed_programs_have_discharge_answers_and_signed_notes() -> None:
+    from backcare.notes.models import Alert, SessionNote
+    from backcare.outcomes.models import Response
+
+    demo.load(TODAY)
+    programs = history_programs()
+    for program in (p for p in programs if p.status == ProgramStatus.COMPLETED):
+        discharge = Response.objects.filter(program=program, occasion="discharge")
+        assert set(discharge.values_list("instrument", flat=True)) == {"nrs", "peg", "psfs", "pgic"}
+    attended = Appointment.objects.filter(
+        program__in=programs, status=AppointmentStatus.COMPLETED
+    ).count()
+    notes = SessionNote.objects.filter(program__in=programs)
+    assert notes.count() > attended * 0.8
+    assert not notes.filter(signed_at__isnull=True).exists()
+    # Signing them opened no alert, so the history emailed no therapist.
+    assert not Alert.objects.filter(program__in=programs).exists()
+
+
+def test_the_demo_history_has_no_shows_and_late_cancellations_in_the_past() -> None:
+    demo.load(TODAY)
+    before_the_month = Appointment.objects.filter(
+        starts__lt=dt.datetime.combine(
+            TODAY - dt.timedelta(days=demo.DAYS_BACK), dt.time(), tzinfo=dt.UTC
+        )
+    )
+    assert before_the_month.filter(starts__date__lt=YEAR_AGO + dt.timedelta(days=90)).exists()
+    assert not before_the_month.filter(status=AppointmentStatus.BOOKED).exists()
+    assert before_the_month.filter(status=AppointmentStatus.NO_SHOW).count() >= 5
+    no_shows = before_the_month.filter(status=AppointmentStatus.NO_SHOW)
+    assert set(no_shows.values_list("location__name", flat=True)) == {"Midtown", "Decatur"}
+    late = before_the_month.filter(late_cancellation=True)
+    assert late.count() >= 3
+    assert set(late.values_list("location__name", flat=True)) == {"Midtown", "Decatur"}
+    for appointment in late:
+        assert appointment.status == AppointmentStatus.CANCELLED
+        assert (
+            appointment.cancelled_at is not None and appointment.cancelled_at < appointment.starts
+        )
+    early = before_the_month.filter(status=AppointmentStatus.CANCELLED, late_cancellation=False)
+    assert early.count() >= 5
+
+
+def test_loading_the_demo_again_adds_no_history() -> None:
+    from backcare.notes.models import SessionNote
+    from backcare.outcomes.models import Response
+
+    demo.load(TODAY)
+    models = (Client, Program, Appointment, Response, SessionNote, AuditEvent)
+    first = [model.objects.count() for model in models]
+    demo.load(TODAY)
+    assert [model.objects.count() for model in models] == first
