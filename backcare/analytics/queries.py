@@ -1,9 +1,10 @@
 """The clinic analytics, counted by the database (SPEC §5 clinic analytics).
 
 Every number here comes from a handful of aggregate queries whose cost does not grow with the
-size of the page: the database groups programs and appointments and returns one row per group
-(a template, a therapist, a location, a week), and Python only adds those groups up and puts
-the 95% intervals and the Kaplan–Meier curve on them (``stats``).
+size of the page: the database groups programs (with their :class:`ProgramCourse`, kept up to
+date as answers and appointments are saved) and appointments and returns one row per group (a
+template, a therapist, a location, a week), and Python only adds those groups up and puts the
+95% intervals and the Kaplan–Meier curve on them (``stats``).
 
 Definitions, also in docs/analytics.md:
 
@@ -31,20 +32,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet, Sum
 
 from backcare.analytics import stats
+from backcare.analytics.models import MEANINGFUL_CLASSES
 from backcare.analytics.stats import KaplanMeier, Rate, Shift
 from backcare.care.models import RUNNING_STATUSES, Program, ProgramStatus
 from backcare.care.templates import load_templates
 from backcare.clinic.models import Location, Room, Therapist
 from backcare.lib.techniques import TECHNIQUES
-from backcare.outcomes import catalogue
-from backcare.outcomes.models import Occasion, Response
-from backcare.outcomes.scoring import Instrument, Threshold
 from backcare.scheduling.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -53,9 +49,6 @@ from backcare.scheduling.models import (
     TimeOff,
     WorkingHours,
 )
-
-MEASURE = "nrs"
-"""Responders and weeks to improvement are read from pain (SPEC §5: responder class on NRS)."""
 
 NO_PLACE = "No sessions booked"
 
@@ -100,17 +93,10 @@ class ProgramCounts:
 
 
 def _programs(filters: Filters) -> QuerySet[Program]:
-    """Programs with ``place``, the location of their first appointment that was not cancelled,
-    and the location filter applied."""
-    first_place = (
-        Appointment.objects.filter(program=OuterRef("pk"))
-        .exclude(status=AppointmentStatus.CANCELLED)
-        .order_by("starts", "pk")
-        .values("location_id")[:1]
-    )
-    programs = Program.objects.order_by().annotate(place=Subquery(first_place))
+    """Programs, at the chosen location (where their first appointment is)."""
+    programs = Program.objects.order_by()
     if filters.location is not None:
-        programs = programs.filter(place=filters.location.pk)
+        programs = programs.filter(course__place=filters.location)
     return programs
 
 
@@ -178,93 +164,20 @@ DIMENSIONS = {
 }
 
 
-def _cohort(filters: Filters) -> tuple[str, list[Any]]:
-    """SQL of one row per program that started in the range: its groups, first day, baseline
-    NRS, latest NRS and when that was answered."""
-    intake = Response.objects.filter(
-        client=OuterRef("client_id"), instrument=MEASURE, occasion=Occasion.INTAKE
-    )
-    follow_ups = Response.objects.filter(program=OuterRef("pk"), instrument=MEASURE).exclude(
-        occasion=Occasion.INTAKE
-    )
-    latest = follow_ups.order_by("-collected_at", "-pk")
+def responders(filters: Filters, labels: Labels) -> Responders:
+    """One query, grouped by template, therapist, location and the set of techniques."""
+    measured = Q(course__baseline__isnull=False, course__latest__isnull=False)
     rows = (
         _programs(filters)
         .filter(started_on__gte=filters.start, started_on__lte=filters.end)
+        .values_list("template", "therapist_id", "course__place", "techniques")
         .annotate(
-            baseline=Coalesce(
-                Subquery(
-                    intake.filter(collected_at__date__lte=OuterRef("started_on"))
-                    .order_by("-collected_at", "-pk")
-                    .values("score")[:1]
-                ),
-                Subquery(intake.order_by("collected_at", "pk").values("score")[:1]),
-            ),
-            latest=Subquery(latest.values("score")[:1]),
-            last_at=Subquery(latest.values("collected_at")[:1]),
-        )
-        .values(
-            "id",
-            "template",
-            "therapist_id",
-            "place",
-            "techniques",
-            "started_on",
-            "baseline",
-            "latest",
-            "last_at",
+            started=Count("pk"),
+            measured=Count("pk", filter=measured),
+            improved=Count("pk", filter=Q(course__responder_class__in=MEANINGFUL_CLASSES)),
+            substantial=Count("pk", filter=Q(course__responder_class="substantial")),
         )
     )
-    sql, params = rows.query.sql_with_params()
-    return sql, list(params)
-
-
-def _better(instrument: Instrument, threshold: Threshold, value: str) -> tuple[str, list[Any]]:
-    """SQL true when ``value`` is better than ``p.baseline`` by ``threshold`` (SPEC §5), as
-    ``scoring.responder`` decides it."""
-    if instrument.direction == "lower_is_better":
-        gain = f"(p.baseline - {value})"
-    else:
-        gain = f"({value} - p.baseline)"
-    tests, params = [], []
-    if threshold.points is not None:
-        tests.append(f"{gain} >= %s")
-        params.append(float(threshold.points))
-    if threshold.percent is not None:
-        tests.append(f"(p.baseline > 0 AND {gain} * 100 >= %s * p.baseline)")
-        params.append(float(threshold.percent))
-    if not tests:
-        return "1 = 0", []
-    return f"({gain} > 0 AND ({' OR '.join(tests)}))", params
-
-
-def _measure() -> tuple[Instrument, Threshold, Threshold]:
-    """The NRS with its meaningful and substantial thresholds (from its instrument file)."""
-    instrument = catalogue.instruments()[MEASURE]
-    if instrument.meaningful is None:
-        raise ImproperlyConfigured(f"The {MEASURE} instrument file has no meaningful change.")
-    return instrument, instrument.meaningful, instrument.substantial or instrument.meaningful
-
-
-def responders(filters: Filters, labels: Labels) -> Responders:
-    """One query, grouped by template, therapist, location and the set of techniques."""
-    instrument, meaningful_change, substantial_change = _measure()
-    meaningful, meaningful_params = _better(instrument, meaningful_change, "p.latest")
-    substantial, substantial_params = _better(instrument, substantial_change, "p.latest")
-    measured = "p.baseline IS NOT NULL AND p.latest IS NOT NULL"
-    cohort, cohort_params = _cohort(filters)
-    sql = f"""
-        SELECT p.template, p.therapist_id, p.place, p.techniques, COUNT(*),
-            SUM(CASE WHEN {measured} THEN 1 ELSE 0 END),
-            SUM(CASE WHEN {measured} AND {meaningful} THEN 1 ELSE 0 END),
-            SUM(CASE WHEN {measured} AND {substantial} THEN 1 ELSE 0 END)
-        FROM ({cohort}) p
-        GROUP BY p.template, p.therapist_id, p.place, p.techniques
-    """  # noqa: S608 - the SQL is ours; values go in as parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*meaningful_params, *substantial_params, *cohort_params])
-        rows = cursor.fetchall()
-
     overall = Group("all", "All programs")
     by: dict[str, dict[str, Group]] = {name: {} for name in DIMENSIONS}
 
@@ -275,13 +188,12 @@ def responders(filters: Filters, labels: Labels) -> Responders:
         return found
 
     for template, therapist_id, place, techniques, *counts in rows:
-        numbers = [int(n or 0) for n in counts]
-        overall.add(*numbers)
-        group("template", template, labels.template(template)).add(*numbers)
-        group("therapist", therapist_id, labels.therapist(therapist_id)).add(*numbers)
-        group("location", place, labels.location(place)).add(*numbers)
+        overall.add(*counts)
+        group("template", template, labels.template(template)).add(*counts)
+        group("therapist", therapist_id, labels.therapist(therapist_id)).add(*counts)
+        group("location", place, labels.location(place)).add(*counts)
         for code in _codes(techniques):
-            group("technique", code, TECHNIQUES.get(code, code)).add(*numbers)
+            group("technique", code, TECHNIQUES.get(code, code)).add(*counts)
     return Responders(
         overall,
         {name: sorted(groups.values(), key=lambda g: g.label) for name, groups in by.items()},
@@ -298,53 +210,25 @@ def _codes(techniques: object) -> list[str]:
 # --- Weeks to the first meaningful improvement ------------------------------------------------
 
 
-def _days_since_start(value: str, zone: dt.tzinfo) -> tuple[str, list[Any]]:
-    """SQL of the days from a program's first day to a stored moment, on the clinic's calendar:
-    the moment's date in ``zone``, cast as Django casts ``__date`` (an answer given at 9 pm in
-    Atlanta is already the next day in UTC)."""
-    day, params = connection.ops.datetime_cast_date_sql(f"({value})", (), str(zone))
-    if connection.vendor == "postgresql":
-        return f"({day} - p.started_on)", list(params)
-    return f"CAST(julianday({day}) - julianday(p.started_on) AS INTEGER)", list(params)
-
-
 def improvement_curve(filters: Filters) -> KaplanMeier:
-    """One query: programs that started in the range with a baseline and an NRS since,
+    """One query: programs that started in the range with a baseline and a pain score since,
     counted by the week of their first meaningful improvement, or the week they were last seen
     without one."""
-    instrument, meaningful_change, _ = _measure()
-    better, better_params = _better(instrument, meaningful_change, "r.score")
-    days, days_params = _days_since_start("COALESCE(p.better_at, p.last_at)", filters.zone)
-    cohort, cohort_params = _cohort(filters)
-    response = Response._meta.db_table
-    sql = f"""
-        SELECT q.week, q.improved, COUNT(*) FROM (
-            SELECT CASE WHEN {days} <= 0 THEN 0 ELSE ({days} + 6) / 7 END AS week,
-                CASE WHEN p.better_at IS NULL THEN 0 ELSE 1 END AS improved
-            FROM (
-                SELECT p.*, (
-                    SELECT MIN(r.collected_at) FROM {response} r
-                    WHERE r.program_id = p.id AND r.instrument = %s AND r.occasion <> %s
-                        AND {better}
-                ) AS better_at
-                FROM ({cohort}) p
-                WHERE p.baseline IS NOT NULL AND p.last_at IS NOT NULL
-            ) p
-        ) q
-        GROUP BY q.week, q.improved
-    """  # noqa: S608 - the SQL is ours; values go in as parameters
-    params = [
-        *days_params,
-        *days_params,
-        MEASURE,
-        Occasion.INTAKE.value,
-        *better_params,
-        *cohort_params,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return stats.kaplan_meier((int(week), bool(improved), int(n)) for week, improved, n in rows)
+    rows = (
+        _programs(filters)
+        .filter(
+            started_on__gte=filters.start,
+            started_on__lte=filters.end,
+            course__baseline__isnull=False,
+            course__latest_week__isnull=False,
+        )
+        .values_list("course__improved_week", "course__latest_week")
+        .annotate(programs=Count("pk"))
+    )
+    return stats.kaplan_meier(
+        (improved, True, n) if improved is not None else (last, False, n)
+        for improved, last, n in rows
+    )
 
 
 # --- Attendance and utilisation ---------------------------------------------------------------

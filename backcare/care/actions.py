@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backcare.accounts.models import Role, User
+from backcare.analytics import courses
 from backcare.audit.log import diff, record
 from backcare.care.models import (
     ENDED_STATUSES,
@@ -458,6 +459,8 @@ def attach_appointments(
         raise FieldError("appointments", "Those sessions belong to someone else.")
     ids = sorted(appointment.pk for appointment in appointments)
     attached = Appointment.objects.filter(pk__in=ids, program__isnull=True).update(program=program)
+    # update() sends no post_save: tell the analytics this program's sessions changed.
+    courses.refresh([program.pk])
     record(
         actor,
         "program.appointments_attached",
