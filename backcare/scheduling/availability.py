@@ -13,14 +13,16 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Case, DateTimeField, F, Q, Value, When
 
 from backcare.clinic.models import Client, Location, Room, Service, Therapist
 from backcare.scheduling.models import (
     ACTIVE_STATUSES,
     Appointment,
     BookingPolicy,
+    Break,
     Closure,
     TimeOff,
     WorkingHours,
@@ -45,9 +47,12 @@ LONGEST_SESSION = dt.timedelta(days=1)
 NEAREST_WINDOW_DAYS = 7
 
 
-@dataclass(frozen=True, order=True)
-class FreeSlot:
-    """A bookable start for one therapist at one location; `room_ids` lists the free rooms."""
+class FreeSlot(NamedTuple):
+    """A bookable start for one therapist at one location; `room_ids` lists the free rooms.
+
+    A named tuple, like the engine's :class:`~backcare.scheduling.slots.Slot`: a 14-day search
+    makes thousands. Free slots of one search sort by start, therapist, then location.
+    """
 
     start: dt.datetime
     end: dt.datetime
@@ -67,9 +72,12 @@ class LocationSearch:
     rooms: dict[int, Room] = field(default_factory=dict)
 
     def find(self, now: dt.datetime) -> list[FreeSlot]:
+        here = self.location.pk
         return [
-            FreeSlot(slot.start, slot.end, slot.therapist_id, self.location.pk, slot.room_ids)
-            for slot in find_slots(self.request, self.therapists, now=now)
+            FreeSlot(start, end, therapist_id, here, room_ids)
+            for start, end, therapist_id, room_ids in find_slots(
+                self.request, self.therapists, now=now
+            )
         ]
 
     def therapist(self, therapist_id: int) -> TherapistAvailability | None:
@@ -83,7 +91,8 @@ class Search:
 
     def find(self, now: dt.datetime) -> list[FreeSlot]:
         found = [slot for search in self.locations for slot in search.find(now)]
-        found.sort(key=lambda slot: (slot.start, slot.therapist_id, slot.location_id))
+        # As tuples: by start, end (the same for every slot of a start), therapist, location.
+        found.sort()
         return found
 
 
@@ -119,22 +128,39 @@ def load_search(
     window_end = dt.datetime.combine(end_day, dt.time(0), tzinfo=dt.UTC) + dt.timedelta(days=1)
     window_end += _PAD
 
-    practises_there = Therapist.locations.through.objects.filter(
-        therapist_id=OuterRef("therapist_id"), location_id=OuterRef("location_id")
-    )
+    # Hours count only where the therapist still practises: a join on the (therapist, location)
+    # pairs, each of which is unique, so no hours are repeated.
     hours_query = WorkingHours.objects.filter(
-        location_id__in=location_ids, therapist__active=True
-    ).filter(Exists(practises_there))
+        location_id__in=location_ids, therapist__active=True, therapist__locations=F("location")
+    )
     if therapist is not None:
         hours_query = hours_query.filter(therapist=therapist)
-    hours = list(hours_query.prefetch_related(Prefetch("breaks")).order_by("pk"))
-    therapist_ids = sorted({row.therapist_id for row in hours})
+    # Plain rows, not model instances: a clinic has hundreds of hours, each with its breaks.
+    # The breaks of these locations' hours; those of hours not kept above are never looked up.
+    breaks: dict[int, list[tuple[dt.time, dt.time]]] = defaultdict(list)
+    for hours_id, pause_starts, pause_ends in (
+        Break.objects.filter(hours__location_id__in=location_ids)
+        .order_by("starts")
+        .values_list("hours_id", "starts", "ends")
+    ):
+        breaks[hours_id].append((pause_starts, pause_ends))
+    weekly: dict[tuple[int, int], list[WeeklyHours]] = defaultdict(list)
+    for hours_id, location_id, therapist_id, weekday, starts, ends in hours_query.order_by(
+        "pk"
+    ).values_list("pk", "location_id", "therapist_id", "weekday", "starts", "ends"):
+        pauses = tuple(breaks.get(hours_id, ()))
+        weekly[location_id, therapist_id].append(WeeklyHours(weekday, starts, ends, pauses))
+    therapist_ids = sorted({therapist_id for _, therapist_id in weekly})
 
     time_off: dict[int, list[Interval]] = defaultdict(list)
-    for away in TimeOff.objects.filter(
-        therapist_id__in=therapist_ids, starts__lt=window_end, ends__gt=window_start
+    for therapist_id, away_starts, away_ends in (
+        TimeOff.objects.filter(
+            therapist_id__in=therapist_ids, starts__lt=window_end, ends__gt=window_start
+        )
+        .order_by()
+        .values_list("therapist_id", "starts", "ends")
     ):
-        time_off[away.therapist_id].append(Interval(away.starts, away.ends))
+        time_off[therapist_id].append(Interval(away_starts, away_ends))
 
     closures = list(
         Closure.objects.filter(
@@ -172,31 +198,27 @@ def load_search(
     therapist_busy: dict[int, list[Interval]] = defaultdict(list)
     room_busy: dict[int, list[Interval]] = defaultdict(list)
     client_busy: list[Interval] = []
-    client_id = client.pk if client is not None else None
-    for therapist_id, room_id, booked_for, starts, ends, blocked_until in appointments.values_list(
-        "therapist_id", "room_id", "client_id", "starts", "ends", "blocked_until"
+    # Only the client's own appointments need their end (the client leaves when the treatment
+    # ends); every other one blocks until its buffer is over. Reading no other end spares
+    # turning thousands of database values into datetimes nobody looks at.
+    own_end = (
+        Case(When(client=client, then=F("ends")))
+        if client is not None
+        else Value(None, output_field=DateTimeField())
+    )
+    for therapist_id, room_id, starts, blocked_until, ends in appointments.values_list(
+        "therapist_id", "room_id", "starts", "blocked_until", own_end
     ):
         blocked = Interval(starts, blocked_until)
         therapist_busy[therapist_id].append(blocked)
         if room_id in room_set:
             room_busy[room_id].append(blocked)
-        if booked_for == client_id and client_id is not None:
+        if ends is not None:
             client_busy.append(Interval(starts, ends))
 
     searches = []
     for place in locations:
         zone = place.zone
-        weekly: dict[int, list[WeeklyHours]] = defaultdict(list)
-        for row in hours:
-            if row.location_id == place.pk:
-                weekly[row.therapist_id].append(
-                    WeeklyHours(
-                        row.weekday,
-                        row.starts,
-                        row.ends,
-                        tuple((pause.starts, pause.ends) for pause in row.breaks.all()),
-                    )
-                )
         closed: dict[dt.date, str] = {}
         for closure in closures:
             if closure.location_id in (None, place.pk):
@@ -231,7 +253,8 @@ def load_search(
                 time_off=time_off.get(therapist_id, []),
                 busy=therapist_busy.get(therapist_id, []),
             )
-            for therapist_id, weekly_hours in sorted(weekly.items())
+            for (location_id, therapist_id), weekly_hours in sorted(weekly.items())
+            if location_id == place.pk
         ]
         here = {room.pk: room for room in rooms if room.location_id == place.pk}
         searches.append(LocationSearch(place, request, therapists, closed, here))

@@ -21,18 +21,20 @@ needs `duration + buffer_after` free for the therapist and for a room. The buffe
 time, so it must fit inside the hours and outside breaks and closures. The client only needs
 `duration` free: they leave when the treatment ends.
 
-The work is sort-and-sweep: merge and subtract sorted intervals, then walk the grid through
-each free span; room and client checks are a bisect per candidate, never a scan.
+The work is sort-and-sweep: merge and subtract sorted intervals to find each therapist's free
+time, then take the grid instants inside each free span by bisection (each day's grid is worked
+out once, DST and all). Room and client checks are a bisect per start, made once for all
+therapists free then; nothing is ever a scan.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from operator import attrgetter
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 GRID = timedelta(minutes=15)
@@ -47,7 +49,7 @@ def _require_aware(value: datetime, name: str) -> None:
         raise ValueError(f"{name} must be an aware datetime, got {value!r}")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Interval:
     """The half-open span of real time [start, end), held in UTC and never empty."""
 
@@ -55,11 +57,11 @@ class Interval:
     end: datetime
 
     def __post_init__(self) -> None:
-        _require_aware(self.start, "start")
-        _require_aware(self.end, "end")
-        if self.start.tzinfo is not UTC:
+        # Most intervals arrive in UTC already (from the database, or made here): check cheaply.
+        if self.start.tzinfo is not UTC or self.end.tzinfo is not UTC:
+            _require_aware(self.start, "start")
+            _require_aware(self.end, "end")
             object.__setattr__(self, "start", self.start.astimezone(UTC))
-        if self.end.tzinfo is not UTC:
             object.__setattr__(self, "end", self.end.astimezone(UTC))
         if self.end <= self.start:
             raise ValueError(f"Interval must end after it starts: {self.start} .. {self.end}")
@@ -75,74 +77,107 @@ class Interval:
         return self.start <= other.start and other.end <= self.end
 
 
-_start_then_end = attrgetter("start", "end")
+# Inside the sweep an interval is a plain (start, end) pair of UTC datetimes: sorting, merging
+# and subtracting pairs costs a fraction of what building an `Interval` for each step would.
+_Span = tuple[datetime, datetime]
 
 
-def merge(intervals: Iterable[Interval]) -> list[Interval]:
-    """The union of `intervals`: sorted, disjoint, and with touching spans joined."""
-    merged: list[Interval] = []
-    for current in sorted(intervals, key=_start_then_end):
-        if merged and current.start <= merged[-1].end:
-            if current.end > merged[-1].end:
-                merged[-1] = Interval(merged[-1].start, current.end)
-        else:
-            merged.append(current)
+def _union(spans: Iterable[_Span]) -> list[_Span]:
+    """`spans` sorted, with overlapping and touching ones joined."""
+    ordered = sorted(spans)
+    if not ordered:
+        return []
+    merged: list[_Span] = []
+    current_start, current_end = ordered[0]
+    for start, end in ordered[1:]:
+        if start > current_end:
+            merged.append((current_start, current_end))
+            current_start, current_end = start, end
+        elif end > current_end:
+            current_end = end
+    merged.append((current_start, current_end))
     return merged
 
 
-def subtract(free: Iterable[Interval], busy: Iterable[Interval]) -> list[Interval]:
-    """The parts of `free` that no `busy` interval touches, merged and sorted."""
-    blocked = merge(busy)
-    result: list[Interval] = []
+def _minus(free: Sequence[_Span], blocked: Sequence[_Span]) -> list[_Span]:
+    """The parts of `free` outside `blocked`; both are unions (sorted and apart)."""
+    result: list[_Span] = []
     next_block = 0
-    for span in merge(free):
-        cursor = span.start
-        while next_block < len(blocked) and blocked[next_block].end <= cursor:
+    for span_start, span_end in free:
+        cursor = span_start
+        while next_block < len(blocked) and blocked[next_block][1] <= cursor:
             next_block += 1
         # Blocks before `next_block` end before this span, hence before every later span.
         index = next_block
-        while index < len(blocked) and blocked[index].start < span.end:
-            block = blocked[index]
-            if block.start > cursor:
-                result.append(Interval(cursor, block.start))
-            cursor = max(cursor, block.end)
-            if cursor >= span.end:
+        while index < len(blocked) and blocked[index][0] < span_end:
+            block_start, block_end = blocked[index]
+            if block_start > cursor:
+                result.append((cursor, block_start))
+            if block_end > cursor:
+                cursor = block_end
+            if cursor >= span_end:
                 break
             index += 1
-        if cursor < span.end:
-            result.append(Interval(cursor, span.end))
+        if cursor < span_end:
+            result.append((cursor, span_end))
         next_block = index
     return result
 
 
-def intersect(a: Iterable[Interval], b: Iterable[Interval]) -> list[Interval]:
-    """The instants covered by both `a` and `b`, merged and sorted."""
-    left, right = merge(a), merge(b)
-    result: list[Interval] = []
+def _both(left: Sequence[_Span], right: Sequence[_Span]) -> list[_Span]:
+    """The time in both `left` and `right`; both are unions (sorted and apart)."""
+    result: list[_Span] = []
     i = j = 0
     while i < len(left) and j < len(right):
-        start = max(left[i].start, right[j].start)
-        end = min(left[i].end, right[j].end)
+        start = max(left[i][0], right[j][0])
+        end = min(left[i][1], right[j][1])
         if start < end:
-            result.append(Interval(start, end))
-        if left[i].end <= right[j].end:
+            result.append((start, end))
+        if left[i][1] <= right[j][1]:
             i += 1
         else:
             j += 1
     return result
 
 
-class _Timeline:
-    """Busy intervals indexed for the question "is [start, end) clear of all of them?"."""
+def _spans(intervals: Iterable[Interval]) -> list[_Span]:
+    return [(interval.start, interval.end) for interval in intervals]
 
-    def __init__(self, busy: Iterable[Interval]) -> None:
-        self._busy = merge(busy)
-        self._ends = [interval.end for interval in self._busy]
+
+def _intervals(spans: Iterable[_Span]) -> list[Interval]:
+    return [Interval(start, end) for start, end in spans]
+
+
+def merge(intervals: Iterable[Interval]) -> list[Interval]:
+    """The union of `intervals`: sorted, disjoint, and with touching spans joined."""
+    return _intervals(_union(_spans(intervals)))
+
+
+def subtract(free: Iterable[Interval], busy: Iterable[Interval]) -> list[Interval]:
+    """The parts of `free` that no `busy` interval touches, merged and sorted."""
+    return _intervals(_minus(_union(_spans(free)), _union(_spans(busy))))
+
+
+def intersect(a: Iterable[Interval], b: Iterable[Interval]) -> list[Interval]:
+    """The instants covered by both `a` and `b`, merged and sorted."""
+    return _intervals(_both(_union(_spans(a)), _union(_spans(b))))
+
+
+# Later than any real instant: closes every timeline, so a lookup never runs off its end.
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
+
+class _Timeline:
+    """Busy spans indexed for the question "is [start, end) clear of all of them?"."""
+
+    def __init__(self, busy: Iterable[_Span]) -> None:
+        merged = [*_union(busy), (_NEVER, _NEVER)]
+        self.starts = [start for start, _ in merged]
+        self.ends = [end for _, end in merged]
 
     def is_free(self, start: datetime, end: datetime) -> bool:
-        # The first busy interval ending after `start` is the only one that can overlap.
-        index = bisect_right(self._ends, start)
-        return index == len(self._busy) or self._busy[index].start >= end
+        # The first busy span ending after `start` is the only one that can overlap.
+        return self.starts[bisect_right(self.ends, start)] >= end
 
 
 # --- Wall-clock time to UTC -------------------------------------------------------------------
@@ -263,6 +298,23 @@ def _next_on_grid(instant: datetime, zone: ZoneInfo, grid: timedelta) -> datetim
         instant += (step - remainder) * _MICROSECOND
 
 
+# A day's grid is the same for every therapist and every search that asks about that day.
+@lru_cache(maxsize=1024)
+def _day_grid(day: date, zone: ZoneInfo, grid: timedelta) -> tuple[datetime, ...]:
+    """Every instant of local `day` whose wall clock is on the grid, in order.
+
+    Found by walking the grid with :func:`_next_on_grid`, so a DST change on the day is
+    honoured: the gap's wall times never happen, and the repeated hour's happen twice.
+    """
+    whole_day = local_day_to_utc(day, zone)
+    instants = []
+    instant = _next_on_grid(whole_day.start, zone, grid)
+    while instant < whole_day.end:
+        instants.append(instant)
+        instant = _next_on_grid(instant + grid, zone, grid)
+    return tuple(instants)
+
+
 # --- Inputs and outputs -----------------------------------------------------------------------
 
 
@@ -354,9 +406,13 @@ class SlotRequest:
         return merge(closed)
 
 
-@dataclass(frozen=True)
-class Slot:
-    """A bookable start for one therapist; `room_ids` lists every room free for it."""
+class Slot(NamedTuple):
+    """A bookable start for one therapist; `room_ids` lists every room free for it.
+
+    A named tuple rather than a dataclass: a search makes thousands, and a tuple is the
+    cheapest record Python builds. Slots sort by start, then therapist (the end follows from
+    the start, since every slot of one search lasts the same).
+    """
 
     start: datetime
     end: datetime
@@ -367,27 +423,34 @@ class Slot:
 # --- The search -------------------------------------------------------------------------------
 
 
+def _working_spans(
+    weekly_hours: Iterable[WeeklyHours], zone: ZoneInfo, first_day: date, last_day: date
+) -> list[_Span]:
+    by_weekday: dict[int, list[WeeklyHours]] = {}
+    for hours in weekly_hours:
+        by_weekday.setdefault(hours.weekday, []).append(hours)
+    spans: list[_Span] = []
+    day = first_day
+    while day <= last_day:
+        for hours in by_weekday.get(day.weekday(), ()):
+            span = local_interval_to_utc(day, hours.starts, hours.ends, zone)
+            if span is None:
+                continue
+            breaks = [
+                local_interval_to_utc(day, starts, ends, zone) for starts, ends in hours.breaks
+            ]
+            spans.extend(
+                _minus([(span.start, span.end)], _union(_spans(b for b in breaks if b is not None)))
+            )
+        day += _ONE_DAY
+    return _union(spans)
+
+
 def working_time(
     therapist: TherapistAvailability, first_day: date, last_day: date
 ) -> list[Interval]:
     """The therapist's hours minus breaks on each local day from `first_day` to `last_day`."""
-    by_weekday: dict[int, list[WeeklyHours]] = {}
-    for hours in therapist.weekly_hours:
-        by_weekday.setdefault(hours.weekday, []).append(hours)
-    spans: list[Interval] = []
-    day = first_day
-    while day <= last_day:
-        for hours in by_weekday.get(day.weekday(), ()):
-            span = local_interval_to_utc(day, hours.starts, hours.ends, therapist.zone)
-            if span is None:
-                continue
-            breaks = [
-                local_interval_to_utc(day, starts, ends, therapist.zone)
-                for starts, ends in hours.breaks
-            ]
-            spans.extend(subtract([span], [b for b in breaks if b is not None]))
-        day += _ONE_DAY
-    return merge(spans)
+    return _intervals(_working_spans(therapist.weekly_hours, therapist.zone, first_day, last_day))
 
 
 def find_slots(
@@ -396,55 +459,84 @@ def find_slots(
     """Every bookable slot for `request`, sorted by start then therapist id.
 
     Pass one therapist for "this therapist" and several for "any therapist".
+
+    Each therapist's free time (working time less time off, busy time and closures) is found
+    by one sort-and-sweep; the grid instants inside each free span are then a slice of the
+    window's grid, found by bisection, never tested one by one against busy time. Rooms and
+    the client depend only on the start, so each start is checked once for everybody.
     """
     _require_aware(now, "now")
     now = now.astimezone(UTC)
     zone = request.zone
-    window = Interval(
-        local_day_to_utc(request.first_day, zone).start,
-        local_day_to_utc(request.last_day, zone).end,
-    )
-    earliest = max(window.start, now + request.minimum_notice)
+    earliest = now + request.minimum_notice
     latest = None if request.horizon is None else now + request.horizon
-    needed = request.duration + request.buffer_after
-    closures = request.closure_intervals()
-    client = _Timeline(request.client_busy)
-    rooms = (
-        None
-        if request.rooms is None
-        else [(room.room_id, _Timeline(room.busy)) for room in request.rooms]
-    )
+    duration = request.duration
+    needed = duration + request.buffer_after
+    # The window's grid, day after day: every start the request could possibly offer.
+    grid: list[datetime] = []
+    day = request.first_day
+    while day <= request.last_day:
+        grid.extend(_day_grid(day, zone, request.grid))
+        day += _ONE_DAY
+    # Nothing before the notice or after the horizon: cut the grid once rather than per slot.
+    first = bisect_left(grid, earliest)
+    stop = len(grid) if latest is None else bisect_right(grid, latest)
+    closures = _spans(request.closure_intervals())
+    client = _Timeline(_spans(request.client_busy)) if request.client_busy else None
+    rooms = None
+    if request.rooms is not None:
+        rooms = []
+        for room in request.rooms:
+            timeline = _Timeline(_spans(room.busy))
+            rooms.append((room.room_id, timeline.starts, timeline.ends))
 
-    def starts_in_time(start: datetime) -> bool:
-        return start < window.end and (latest is None or start <= latest)
+    def rooms_and_client_allow(start: datetime) -> tuple[int, ...] | None:
+        """None if the client is busy or no room is free; else the free rooms (if needed)."""
+        if client is not None and not client.is_free(start, start + duration):
+            return None
+        if rooms is None:
+            return ()
+        end = start + needed
+        # _Timeline.is_free for each room, spelled out: this is the innermost loop.
+        free = tuple(
+            room_id for room_id, starts, ends in rooms if starts[bisect_right(ends, start)] >= end
+        )
+        return free or None
 
+    # Rooms and the client depend on the start alone: ask once per grid position, when some
+    # therapist is first free there.
+    asked = bytearray(len(grid))
+    allowed: list[tuple[int, ...] | None] = [None] * len(grid)
+
+    # Therapists with the same hours in the same zone share their working time.
+    working_by_hours: dict[tuple[ZoneInfo, tuple[WeeklyHours, ...]], list[_Span]] = {}
     slots: list[Slot] = []
     for therapist in therapists:
-        # Hours in another zone than the request's can spill into its days from either side.
-        pad = _ZERO if therapist.zone == zone else _ONE_DAY
-        working = working_time(therapist, request.first_day - pad, request.last_day + pad)
-        free = subtract(working, [*therapist.time_off, *therapist.busy, *closures])
-        for span in free:
-            last_start = span.end - needed
-            start = max(span.start, earliest)
-            if start > last_start:
-                continue
-            if not starts_in_time(start):
-                break
-            start = _next_on_grid(start, zone, request.grid)
-            while start <= last_start and starts_in_time(start):
-                end = start + request.duration
-                if client.is_free(start, end):
-                    if rooms is None:
-                        slots.append(Slot(start, end, therapist.therapist_id))
-                    else:
-                        room_ids = tuple(
-                            room_id
-                            for room_id, room in rooms
-                            if room.is_free(start, start + needed)
-                        )
-                        if room_ids:
-                            slots.append(Slot(start, end, therapist.therapist_id, room_ids))
-                start = _next_on_grid(start + request.grid, zone, request.grid)
-    slots.sort(key=lambda slot: (slot.start, slot.therapist_id))
+        key = (therapist.zone, tuple(therapist.weekly_hours))
+        working = working_by_hours.get(key)
+        if working is None:
+            # Hours in another zone than the request's can spill into its days from either side.
+            pad = _ZERO if therapist.zone == zone else _ONE_DAY
+            working = _working_spans(
+                therapist.weekly_hours,
+                therapist.zone,
+                request.first_day - pad,
+                request.last_day + pad,
+            )
+            working_by_hours[key] = working
+        blocked = _union([*_spans(therapist.time_off), *_spans(therapist.busy), *closures])
+        therapist_id = therapist.therapist_id
+        for span_start, span_end in _minus(working, blocked):
+            # Starts from the span's start to the last one that leaves `needed` before its end.
+            low = bisect_left(grid, span_start, first, stop)
+            high = bisect_right(grid, span_end - needed, low, stop)
+            for index in range(low, high):
+                if not asked[index]:
+                    asked[index] = 1
+                    allowed[index] = rooms_and_client_allow(grid[index])
+                room_ids = allowed[index]
+                if room_ids is not None:
+                    start = grid[index]
+                    slots.append(Slot(start, start + duration, therapist_id, room_ids))
+    slots.sort()
     return slots

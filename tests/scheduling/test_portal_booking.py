@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
+from django import forms
 from django.core import mail
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -18,8 +19,14 @@ from backcare.audit.models import AuditEvent
 from backcare.clinic.models import Room, Service, Therapist
 from backcare.scheduling.actions import book_appointment
 from backcare.scheduling.models import Appointment, AppointmentStatus, BookingPolicy
-from backcare.scheduling.portal_forms import practises, service_label
-from backcare.scheduling.portal_views import clock_change, one_per_time, zone_name
+from backcare.scheduling.portal_forms import Catalogue, TimesForm, practises, service_label
+from backcare.scheduling.portal_views import (
+    DayTimes,
+    TimeChoice,
+    clock_change,
+    one_per_time,
+    zone_name,
+)
 from backcare.screening.standing import HOLDS
 from tests import factories
 from tests.conftest import Clinic, login_as
@@ -752,3 +759,49 @@ def test_the_portal_links_to_booking(open_clinic: Clinic, alice: HttpClient) -> 
     page = alice.get(reverse("portal:home")).content.decode()
     assert f'href="{reverse("booking:start")}"' in page
     assert f'href="{reverse("booking:appointments")}"' in page
+
+
+@pytest.mark.parametrize(
+    ("query", "theo_hidden"),
+    [
+        pytest.param({"therapist": ""}, True, id="anyone"),
+        pytest.param({"therapist": "tess"}, True, id="one-therapist"),
+        pytest.param({"service": "x", "location": "<b>"}, False, id="errors-marked-invalid"),
+    ],
+)
+def test_the_selects_write_exactly_what_djangos_select_template_writes(
+    open_clinic: Clinic, query: dict[str, str], theo_hidden: bool
+) -> None:
+    """The booking form's selects are written in Python for speed; the markup must not change.
+
+    Theo works only elsewhere, so his option is hidden while Midtown is the chosen location.
+    """
+    elsewhere = factories.LocationFactory.create(name="Elsewhere & Co")
+    Therapist.objects.get(pk=open_clinic.theo.pk).locations.set([elsewhere])
+    data = {"service": str(open_clinic.service.pk), "location": str(open_clinic.location.pk)}
+    data.update(query)
+    if data.get("therapist") == "tess":
+        data["therapist"] = str(open_clinic.tess.pk)
+    form = TimesForm(data, catalogue=Catalogue.load(), policy=BookingPolicy.current(), now=NOW)
+    form.is_valid()
+    for name in ("service", "location", "therapist"):
+        field = form[name]
+        attrs = {"id": field.auto_id, **({"aria-invalid": "true"} if field.errors else {})}
+        ours = field.field.widget.render(field.html_name, field.value(), attrs, form.renderer)
+        djangos = forms.Select.render(
+            field.field.widget, field.html_name, field.value(), attrs, form.renderer
+        )
+        assert ours == djangos, name
+    assert "Elsewhere &amp; Co" in str(form["location"])
+    theo = rf'<option value="{open_clinic.theo.pk}"[^>]*\bhidden\b'
+    assert bool(re.search(theo, str(form["therapist"]))) is theo_hidden
+
+
+def test_a_days_times_are_links_with_the_day_named_for_screen_readers() -> None:
+    day = DayTimes(
+        "Monday, June 1", [TimeChoice("9:00 AM", "/portal/book/confirm/?a=1&b=<2>")], None
+    )
+    assert day.links() == (
+        '<li><a class="button" href="/portal/book/confirm/?a=1&amp;b=&lt;2&gt;">'
+        '<span class="visually-hidden">Monday, June 1, </span>9:00 AM</a></li>'
+    )

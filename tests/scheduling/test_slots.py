@@ -330,6 +330,36 @@ def test_hours_are_read_in_the_therapist_zone_and_gridded_in_the_location_zone()
     assert local_starts(found) == ["10:00", "10:15", "10:30"]
 
 
+def test_the_same_hours_in_two_zones_stay_each_therapist_own() -> None:
+    """Therapists with equal hours share their working time only within one zone."""
+    chicago = ZoneInfo("America/Chicago")
+    nine_to_ten = hours("09:00", "10:00")
+    found = find_slots(
+        request(),
+        [
+            therapist(nine_to_ten, therapist_id=1),
+            therapist(nine_to_ten, therapist_id=2, zone=chicago),
+            therapist(nine_to_ten, therapist_id=3),
+        ],
+        now=NOW,
+    )
+    assert list(zip(local_starts(found), [slot.therapist_id for slot in found], strict=True)) == [
+        ("09:00", 1),
+        ("09:00", 3),
+        ("10:00", 2),
+    ]
+
+
+def test_one_busy_room_is_left_out_of_every_therapist_slot_at_that_start() -> None:
+    rooms = [RoomAvailability(1, (span("09:00", "10:00"),)), RoomAvailability(2)]
+    found = find_slots(
+        request(rooms=rooms),
+        [therapist(hours("09:00", "10:00"), therapist_id=t) for t in (1, 2)],
+        now=NOW,
+    )
+    assert [(slot.therapist_id, slot.room_ids) for slot in found] == [(1, (2,)), (2, (2,))]
+
+
 def test_hours_from_the_therapist_previous_local_day_count_in_the_location_day() -> None:
     kolkata = ZoneInfo("Asia/Kolkata")
     sunday_evening = hours("20:00", "21:00", weekday=SUNDAY_BEFORE.weekday())

@@ -17,6 +17,7 @@ from backcare.scheduling.slots import (
     SlotRequest,
     TherapistAvailability,
     WeeklyHours,
+    _day_grid,
     find_slots,
     local_day_to_utc,
     local_interval_to_utc,
@@ -316,3 +317,35 @@ def test_half_hour_spring_forward_in_lord_howe_keeps_the_local_grid() -> None:
         "03:00+1100",
     ]
     assert evenly_spaced(starts)
+
+
+@pytest.mark.parametrize(
+    ("day", "quarters"),
+    [
+        pytest.param(date(2026, 6, 1), 96, id="ordinary-day"),
+        pytest.param(SPRING_FORWARD, 92, id="spring-forward-day"),
+        pytest.param(FALL_BACK, 100, id="fall-back-day"),
+    ],
+)
+def test_a_day_grid_holds_every_quarter_hour_the_clocks_show_in_order(
+    day: date, quarters: int
+) -> None:
+    """The grid a search bisects: the missing hour has no quarters, the repeated one has two."""
+    grid = list(_day_grid(day, NY, QUARTER))
+    whole_day = local_day_to_utc(day, NY)
+    assert len(grid) == quarters
+    assert (grid[0], grid[-1]) == (whole_day.start, whole_day.end - QUARTER)
+    assert evenly_spaced(grid)
+    assert all(instant.astimezone(NY).minute % 15 == 0 for instant in grid)
+
+
+def test_an_hourly_day_grid_skips_the_half_hour_jump_in_lord_howe() -> None:
+    lord_howe = ZoneInfo("Australia/Lord_Howe")  # 02:00 +10:30 jumps to 02:30 +11:00
+    grid = _day_grid(date(2026, 10, 4), lord_howe, HOUR)
+    assert labels(list(grid[:4]), lord_howe) == [
+        "00:00+1030",
+        "01:00+1030",
+        "03:00+1100",
+        "04:00+1100",
+    ]
+    assert len(grid) == 23
