@@ -28,7 +28,9 @@ test: $(STAMP)
 	bash scripts/test.sh
 
 # Availability and a booking race on SQLite and PostgreSQL (throwaway databases, a few
-# minutes); writes docs/performance.md. Not part of `make test`.
+# minutes), then the analytics page over 1,000,000 sessions on PostgreSQL (bench/analytics.py;
+# `$(BIN)/python -m bench.analytics` runs only that part); writes docs/performance.md. Not part
+# of `make test`.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 

@@ -3,7 +3,8 @@
 Each database gets a fresh, throwaway copy (an SQLite file under bench/results/, a
 ``backcare_bench`` database on the PostgreSQL at 127.0.0.1:5432 or ``BENCH_POSTGRES_URL``),
 filled by ``bench/suite.py`` in its own process, and removed afterwards. PostgreSQL is skipped,
-and the page says so, when it does not answer.
+and the page says so, when it does not answer. On PostgreSQL the analytics benchmark follows
+(``bench/analytics.py``, in its own ``backcare_anbench`` database).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import django
 import psycopg
+
+from bench import analytics
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -160,8 +163,10 @@ def where_the_time_goes(name: str, results: dict[str, Any]) -> str:
     return (
         f"- {name}: of the {total:.0f} ms in-process p50, loading takes {loading:.0f} ms "
         f"({loading / floor:.1f}× the floor's {floor:.0f} ms), the slot maths {maths:.0f} ms, and "
-        f"about {rest:.0f} ms go to the rest ({found['free_slots']} free slots to build and sort;"
-        f" medians do not add up exactly)."
+        + (f"about {rest:.0f} ms is" if rest >= 0.5 else "next to nothing is")
+        + " left over (`free_slots` is only the two halves: medians of"
+        " separate runs do not add up exactly, and one call making both halves' objects collects"
+        f" more garbage). The slot maths finds {found['free_slots']} free slots."
     )
 
 
@@ -221,7 +226,8 @@ def report(facts: dict[str, str], results: dict[str, dict[str, Any]], skipped: l
         "  of Backcare's loading, at most 8 queries, and the pure slot maths), against",
         "  `bench.floor.floor_query` called directly. The two rows below it time its halves",
         "  apart: `load_search` (the database reads, and turning rows into the engine's inputs)",
-        "  and `Search.find` (the pure interval sweep over what was loaded).",
+        "  and `Search.find` (the pure interval sweep over what was loaded, which builds the",
+        "  sorted free slots).",
         "- **HTTP `/bench/availability/`**: the same call behind a real HTTP request to gunicorn",
         f"  ({server['workers']} workers × {server['threads']} threads), signed in as a client,",
         "  through every middleware and the access policy, answering JSON; its floor is",
@@ -256,9 +262,10 @@ def report(facts: dict[str, str], results: dict[str, dict[str, Any]], skipped: l
         "",
         "## How to run it",
         "",
-        "`make bench` (a few minutes). It needs PostgreSQL on 127.0.0.1:5432 (user `postgres`,",
-        "trust authentication) or `BENCH_POSTGRES_URL`; it creates and drops a `backcare_bench`",
-        "database. `BENCH_RUNS` and `BENCH_HTTP_RUNS` set the repetitions (40 and 30).",
+        "`make bench` (a few minutes, and as many again for the analytics). It needs PostgreSQL",
+        "on 127.0.0.1:5432 (user `postgres`, trust authentication) or `BENCH_POSTGRES_URL`; it",
+        "creates and drops a `backcare_bench` database (and `backcare_anbench` for the",
+        "analytics). `BENCH_RUNS` and `BENCH_HTTP_RUNS` set the repetitions (40 and 30).",
         "",
     ]
     return "\n".join(lines)
@@ -273,7 +280,10 @@ def main() -> None:
         results["PostgreSQL"] = postgres()
     else:
         skipped.append(f"PostgreSQL did not answer at {urlsplit(POSTGRES).netloc}.")
-    REPORT.write_text(report(machine(), results, skipped))
+    text = report(machine(), results, skipped)
+    if "PostgreSQL" in results:
+        text = analytics.with_section(text, analytics.measured_section(POSTGRES, environment))
+    REPORT.write_text(text)
     print(f"Wrote {REPORT.relative_to(ROOT)}")
 
 
