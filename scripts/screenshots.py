@@ -33,6 +33,7 @@ SHOTS = {
         ("staff-home.png", "/staff/"),
         ("clients.png", "/staff/clients/"),
         ("audit-log.png", "/staff/audit/"),
+        ("analytics.png", "/staff/analytics/"),
     ],
     "client": [("portal-home.png", "/portal/")],
 }
