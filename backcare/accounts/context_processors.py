@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "audit": policy.can(user, Action.AUDIT_VIEW),
             "analytics": policy.can(user, Action.ANALYTICS_VIEW),
             "waitlist": policy.can(user, Action.WAITLIST_MANAGE),
+            "alerts": policy.can(user, Action.ALERT_LIST),
             "calendar_feed": policy.can(user, Action.CALENDAR_FEED_MANAGE),
             "admin": policy.can(user, Action.ADMIN),
         }

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from backcare.audit.models import AuditEvent
 from backcare.notes.models import Alert, CheckIn, SessionNote
-from tests.conftest import Clinic
+from tests.conftest import Clinic, login_as
 from tests.notes.conftest import Course, check_in, check_in_answers, signed_note
 
 pytestmark = pytest.mark.django_db
@@ -241,3 +241,12 @@ def test_my_appointments_offers_check_in_on_the_day_only(
         assert check_in_url not in as_alice.get(url).content.decode()
     with time_machine.travel(session.starts - dt.timedelta(hours=1), tick=False):
         assert check_in_url in as_alice.get(url).content.decode()
+
+
+def test_the_owner_and_therapists_find_alerts_in_the_navigation(
+    clinic: Clinic, as_tess: HttpClient, as_front_desk: HttpClient
+) -> None:
+    alerts = f'href="{reverse("notes:alerts")}"'
+    assert alerts in login_as(clinic.owner).get(reverse("clinic:home")).content.decode()
+    assert alerts in as_tess.get(reverse("clinic:home")).content.decode()
+    assert alerts not in as_front_desk.get(reverse("clinic:home")).content.decode()
