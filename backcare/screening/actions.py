@@ -154,11 +154,18 @@ def record_clearance(
         recorded_by=actor,
         recorded_at=at,
     )
+    # Everything is checked before the document is stored, so a refusal leaves no file behind.
+    clearance.full_clean(exclude=["document", "document_name"])
     if document is not None:
         clearance.document_name = document.name or "clearance"
         clearance.document.save(document.name or "clearance", document, save=False)
-    clearance.full_clean()
-    clearance.save()
+    try:
+        clearance.full_clean()
+        clearance.save()
+    except Exception:
+        if clearance.document:
+            clearance.document.delete(save=False)
+        raise
     record(
         actor,
         "clearance.recorded",

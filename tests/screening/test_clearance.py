@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -342,3 +343,24 @@ def test_the_same_reason_stays_cleared_and_a_new_one_blocks_again(
         ["night_pain"],
         ["fever", "night_pain"],
     ]
+
+
+def test_a_clearance_refused_by_the_action_itself_leaves_no_file_behind(
+    needs_clearance: Clinic,
+) -> None:
+    """Callers other than the form (an import, the API) reach the model's own checks."""
+    files_before = private_files()
+    screening = standing(needs_clearance.alice, today()).screening
+    assert screening is not None
+    with pytest.raises(ValidationError) as refused:
+        actions.record_clearance(
+            needs_clearance.tess.user,
+            needs_clearance.alice,
+            screening,
+            {"physician_name": "x" * 500, "cleared_on": dt.date(2026, 11, 20)},
+            at=timezone.now(),
+            document=signed_note(),
+        )
+    assert "physician_name" in refused.value.message_dict
+    assert private_files() == files_before
+    assert not Clearance.objects.exists()
