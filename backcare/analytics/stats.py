@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from backcare.lib.errors import FieldError
+from backcare.lib.spans import length, minus, union
 
 Z_95 = 1.959963984540054
 """The normal quantile of a two-sided 95% interval."""
@@ -221,41 +222,8 @@ class Shift:
 
     @property
     def minutes(self) -> int:
-        spans = merge_spans([(self.starts, self.ends)])
-        return _length(subtract_spans(spans, merge_spans(self.breaks)))
-
-
-def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sorted, overlapping and touching spans joined."""
-    merged: list[tuple[int, int]] = []
-    for starts, ends in sorted(s for s in spans if s[1] > s[0]):
-        if merged and starts <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], ends))
-        else:
-            merged.append((starts, ends))
-    return merged
-
-
-def subtract_spans(
-    spans: Sequence[tuple[int, int]], taken: Sequence[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """``spans`` without ``taken``; both merged and sorted."""
-    left: list[tuple[int, int]] = []
-    for starts, ends in spans:
-        cursor = starts
-        for t_starts, t_ends in taken:
-            if t_ends <= cursor or t_starts >= ends:
-                continue
-            if t_starts > cursor:
-                left.append((cursor, t_starts))
-            cursor = max(cursor, t_ends)
-        if cursor < ends:
-            left.append((cursor, ends))
-    return left
-
-
-def _length(spans: Iterable[tuple[int, int]]) -> int:
-    return sum(ends - starts for starts, ends in spans)
+        spans = union([(self.starts, self.ends)])
+        return length(minus(spans, union(self.breaks)))
 
 
 def weekday_counts(first: dt.date, last: dt.date, closed: Iterable[dt.date] = ()) -> list[int]:
@@ -286,7 +254,7 @@ def open_minutes(shifts: Iterable[Shift], counts: Sequence[int]) -> int:
     by_day: dict[int, list[tuple[int, int]]] = {}
     for shift in shifts:
         by_day.setdefault(shift.weekday, []).append((shift.starts, shift.ends))
-    return sum(_length(merge_spans(spans)) * counts[day] for day, spans in by_day.items())
+    return sum(length(union(spans)) * counts[day] for day, spans in by_day.items())
 
 
 def time_off_minutes(
@@ -317,10 +285,10 @@ def time_off_minutes(
     for day, spans in taken.items():
         if day in closed_days:
             continue
-        away_spans = merge_spans(spans)
+        away_spans = union(spans)
         for shift in by_day.get(day.weekday(), ()):
-            working = subtract_spans([(shift.starts, shift.ends)], merge_spans(shift.breaks))
-            minutes += _length(working) - _length(subtract_spans(working, away_spans))
+            working = minus([(shift.starts, shift.ends)], union(shift.breaks))
+            minutes += length(working) - length(minus(working, away_spans))
     return minutes
 
 

@@ -37,6 +37,8 @@ from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from backcare.lib import spans as span_maths
+
 GRID = timedelta(minutes=15)
 
 _ZERO = timedelta(0)
@@ -80,64 +82,9 @@ class Interval:
 # Inside the sweep an interval is a plain (start, end) pair of UTC datetimes: sorting, merging
 # and subtracting pairs costs a fraction of what building an `Interval` for each step would.
 _Span = tuple[datetime, datetime]
-
-
-def _union(spans: Iterable[_Span]) -> list[_Span]:
-    """`spans` sorted, with overlapping and touching ones joined."""
-    ordered = sorted(spans)
-    if not ordered:
-        return []
-    merged: list[_Span] = []
-    current_start, current_end = ordered[0]
-    for start, end in ordered[1:]:
-        if start > current_end:
-            merged.append((current_start, current_end))
-            current_start, current_end = start, end
-        elif end > current_end:
-            current_end = end
-    merged.append((current_start, current_end))
-    return merged
-
-
-def _minus(free: Sequence[_Span], blocked: Sequence[_Span]) -> list[_Span]:
-    """The parts of `free` outside `blocked`; both are unions (sorted and apart)."""
-    result: list[_Span] = []
-    next_block = 0
-    for span_start, span_end in free:
-        cursor = span_start
-        while next_block < len(blocked) and blocked[next_block][1] <= cursor:
-            next_block += 1
-        # Blocks before `next_block` end before this span, hence before every later span.
-        index = next_block
-        while index < len(blocked) and blocked[index][0] < span_end:
-            block_start, block_end = blocked[index]
-            if block_start > cursor:
-                result.append((cursor, block_start))
-            if block_end > cursor:
-                cursor = block_end
-            if cursor >= span_end:
-                break
-            index += 1
-        if cursor < span_end:
-            result.append((cursor, span_end))
-        next_block = index
-    return result
-
-
-def _both(left: Sequence[_Span], right: Sequence[_Span]) -> list[_Span]:
-    """The time in both `left` and `right`; both are unions (sorted and apart)."""
-    result: list[_Span] = []
-    i = j = 0
-    while i < len(left) and j < len(right):
-        start = max(left[i][0], right[j][0])
-        end = min(left[i][1], right[j][1])
-        if start < end:
-            result.append((start, end))
-        if left[i][1] <= right[j][1]:
-            i += 1
-        else:
-            j += 1
-    return result
+_union = span_maths.union
+_minus = span_maths.minus
+_both = span_maths.both
 
 
 def _spans(intervals: Iterable[Interval]) -> list[_Span]:
