@@ -32,6 +32,8 @@ from backcare.clinic.models import (
     Service,
     Therapist,
 )
+from backcare.holds.actions import ClientHeld
+from backcare.holds.queries import booking_hold, hold_at
 from backcare.intake import actions as intake_actions
 from backcare.intake.models import Intake
 from backcare.intake.questionnaire import answers_for, load_questionnaire
@@ -43,7 +45,6 @@ from backcare.scheduling.actions import add_working_hours
 from backcare.scheduling.availability import free_slots
 from backcare.scheduling.models import Appointment, WorkingHours
 from backcare.screening.actions import record_clearance
-from backcare.screening.standing import booking_hold
 from backcare.waitlist.actions import join_waitlist
 from backcare.waitlist.matching import TimeOfDay
 from backcare.waitlist.models import WaitlistEntry
@@ -525,7 +526,8 @@ def _appointments(today: dt.date, now: dt.datetime, front_desk: User) -> None:
     them late, the morning of); a few future ones are cancelled too."""
     if Appointment.objects.exists():
         return
-    bookable = [c for c in Client.objects.order_by("pk") if booking_hold(c, today) is None]
+    # Only screened clients, so that past sessions were checked in and treated (SPEC §2a).
+    bookable = [c for c in Client.objects.order_by("pk") if hold_at(c, "check_in", today) is None]
     if not bookable:
         return
     standard = Service.objects.get(duration_minutes=60)
@@ -608,11 +610,17 @@ def _outcomes(booked: list[Appointment], now: dt.datetime, front_desk: User) -> 
                 front_desk, appointment, "Out of town that week.", starts - dt.timedelta(days=2)
             )
         else:
-            scheduling.check_in(front_desk, appointment, starts - dt.timedelta(minutes=10))
+            try:
+                scheduling.check_in(front_desk, appointment, starts - dt.timedelta(minutes=10))
+            except ClientHeld:
+                # Never screened: not checked in, not treated; the desk marked a no-show.
+                scheduling.mark_no_show(front_desk, appointment, starts + dt.timedelta(minutes=20))
+                continue
             scheduling.complete_appointment(front_desk, appointment, appointment.ends)
     for index, appointment in enumerate(a for a in booked if a.ends > now):
         if appointment.starts <= now:
-            scheduling.check_in(front_desk, appointment, appointment.starts)
+            with contextlib.suppress(ClientHeld):  # waits at the desk for the questionnaire
+                scheduling.check_in(front_desk, appointment, appointment.starts)
         elif index % 9 == 4 and appointment.starts > now + dt.timedelta(days=2):
             scheduling.cancel_appointment(front_desk, appointment, "Travelling for work.", now)
 

@@ -6,9 +6,13 @@ the project for every role against ``tests/access_matrix.toml``.
 
 Rules, in words:
 - owner: everything.
-- front desk: clients' demographics and the schedule; never clinical records.
+- front desk: clients' demographics and the schedule; never clinical records. They may fill in
+  a blank health questionnaire with the client present, never open one with answers the client
+  or a clinician gave, nor a past version.
 - therapist: reads the clinic's places and people; the clinical records of clients whose care
-  team they are on; their own appointments and the calendar of the locations they work at.
+  team they are on (access follows treatment: a check-in, the program they plan, or the
+  owner's assignment; never a booking); their own appointments and the calendar of the
+  locations they work at.
 - client: their own records only.
 """
 
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
 
     from backcare.clinic.models import Client, Location, Therapist
     from backcare.feeds.models import CalendarFeed
+    from backcare.intake.models import Intake
     from backcare.scheduling.models import Appointment
     from backcare.waitlist.models import WaitlistEntry
 
@@ -52,12 +57,13 @@ class Action(StrEnum):
     CLIENT_EDIT = "client.edit"
     CLINICAL_VIEW = "clinical.view"
     CLINICAL_CHART = "clinical.chart"  # the staff pages of a client's clinical record
-    CARE_TEAM_EDIT = "care_team.edit"
+    CARE_TEAM_EDIT = "care_team.edit"  # assign a therapist to a client: the owner (SPEC §2a)
     PLACES_VIEW = "places.view"  # locations, rooms, therapists, services
     PLACES_EDIT = "places.edit"
     AUDIT_VIEW = "audit.view"
     SCREENING_CHECK = "screening.check"  # screen an intake: reasons are clinical
-    INTAKE_FILL = "intake.fill"  # fill in a client's questionnaire for them
+    INTAKE_FILL = "intake.fill"  # start or go on with a client's questionnaire for them
+    INTAKE_READ = "intake.read"  # a client's submitted questionnaires: clinical
     SCREENING_MANAGE = "screening.manage"  # record a clearance, send a referral letter
     CALENDAR_FEED_MANAGE = "calendar_feed.manage"  # a therapist's private calendar address
     WAITLIST_OWN = "waitlist.own"  # a client's own waitlist entries (join, leave, list)
@@ -83,6 +89,7 @@ class Action(StrEnum):
     PROGRAM_OWN = "program.own"  # a client reads their own program in the portal
     TECHNIQUE_READ = "technique.read"  # the technique education pages
     ANALYTICS_VIEW = "analytics.view"  # the clinic analytics: programs, responders, attendance
+    HOLD_LIFT = "hold.lift"  # lift a client's clinical hold on a doctor's answer or by override
 
 
 def _role(user: AnyUser) -> str | None:
@@ -175,6 +182,25 @@ def _clinical_view(user: AnyUser, client: Client) -> bool:
     return _role(user) == Role.OWNER or treats(user, client) or _is_self(user, client)
 
 
+def _intake_fill(user: AnyUser, client: Client) -> bool:
+    """The questionnaire is clinical (SPEC §7): the owner and the client's care team fill in and
+    read any of it. The front desk may fill one in with the client present only on a blank
+    draft it started itself: when the client has no draft, or their draft is such a one."""
+    role = _role(user)
+    if role == Role.OWNER or treats(user, client):
+        return True
+    if role != Role.FRONT_DESK:
+        return False
+    draft = _intake_draft(client)
+    return draft is None or draft.desk_blank
+
+
+def _intake_draft(client: Client) -> Intake | None:
+    from backcare.intake.models import Intake
+
+    return Intake.objects.filter(client=client, status=Intake.Status.DRAFT).first()
+
+
 def _program_client(obj: Any) -> Client:
     """The client of a program action's object: a client (to start one) or a program."""
     from backcare.clinic.models import Client
@@ -215,15 +241,14 @@ RULES: dict[Action, Callable[[AnyUser, Any], bool]] = {
     Action.CLIENT_EDIT: _roles(Role.OWNER, Role.FRONT_DESK),
     Action.CLINICAL_VIEW: _clinical_view,
     Action.CLINICAL_CHART: lambda user, client: _role(user) == Role.OWNER or treats(user, client),
-    Action.CARE_TEAM_EDIT: _roles(Role.OWNER, Role.FRONT_DESK),
+    Action.CARE_TEAM_EDIT: _roles(Role.OWNER),
     Action.PLACES_VIEW: _roles(Role.OWNER, Role.FRONT_DESK, Role.THERAPIST),
     Action.PLACES_EDIT: _roles(Role.OWNER),
     Action.AUDIT_VIEW: _roles(Role.OWNER),
     Action.ANALYTICS_VIEW: _roles(Role.OWNER),
     Action.SCREENING_CHECK: _roles(Role.OWNER, Role.THERAPIST),
-    Action.INTAKE_FILL: lambda user, client: (
-        _role(user) in (Role.OWNER, Role.FRONT_DESK) or treats(user, client)
-    ),
+    Action.INTAKE_FILL: _intake_fill,
+    Action.INTAKE_READ: lambda user, client: _role(user) == Role.OWNER or treats(user, client),
     Action.SCREENING_MANAGE: lambda user, client: _role(user) == Role.OWNER or treats(user, client),
     Action.OWN_ACCOUNT: _roles(Role.OWNER, Role.FRONT_DESK, Role.THERAPIST, Role.CLIENT),
     Action.CALENDAR_FEED_MANAGE: _calendar_feed,
@@ -247,6 +272,9 @@ RULES: dict[Action, Callable[[AnyUser, Any], bool]] = {
     Action.PROGRESS_VIEW: _outcomes_staff,
     Action.OUTCOMES_RECORD: _outcomes_staff,
     Action.PROGRESS_OWN: _own_progress,
+    # A doctor's answer is recorded by the owner or a treating therapist; only the owner may
+    # override without one (the action checks that).
+    Action.HOLD_LIFT: lambda user, client: _role(user) == Role.OWNER or treats(user, client),
     Action.ADMIN: lambda user, obj: _role(user) == Role.OWNER and bool(user.is_staff),
 }
 
@@ -261,6 +289,7 @@ _CLIENT_OBJECT_ACTIONS = frozenset(
         Action.CLINICAL_CHART,
         Action.CARE_TEAM_EDIT,
         Action.INTAKE_FILL,
+        Action.INTAKE_READ,
         Action.SCREENING_MANAGE,
         Action.WAITLIST_OWN,
         Action.WAITLIST_ADD,
@@ -277,8 +306,19 @@ _CLIENT_OBJECT_ACTIONS = frozenset(
         Action.PROGRAM_VIEW,
         Action.PROGRAM_MANAGE,
         Action.PROGRAM_OWN,
+        Action.HOLD_LIFT,
     }
 )
+
+
+# What the refusal page says, where a plain reason helps the person refused.
+QUESTIONNAIRE_IS_CLINICAL = (
+    "The health questionnaire is clinical: a therapist or the owner can open it."
+)
+REFUSALS: dict[Action, str] = {
+    Action.INTAKE_FILL: QUESTIONNAIRE_IS_CLINICAL,
+    Action.INTAKE_READ: QUESTIONNAIRE_IS_CLINICAL,
+}
 
 
 def can(user: AnyUser, action: Action, obj: Any = None) -> bool:
@@ -293,7 +333,7 @@ def require(user: AnyUser, action: Action, obj: Any = None) -> None:
         return
     if action in _CLIENT_OBJECT_ACTIONS and _role(user) == Role.CLIENT:
         raise Http404("No such record.")
-    raise PermissionDenied
+    raise PermissionDenied(REFUSALS.get(action, ""))
 
 
 def visible_clients(user: AnyUser, queryset: QuerySet[Client] | None = None) -> QuerySet[Client]:

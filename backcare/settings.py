@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "backcare.screening",
     "backcare.care",
     "backcare.notes",
+    "backcare.holds",
     "backcare.outcomes",
     "backcare.analytics",
     "backcare.portal",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("backcare.feeds.urls")),
     path("", include("backcare.care.urls")),
     path("", include("backcare.notes.urls")),
+    path("", include("backcare.holds.urls")),
     path("", include("backcare.outcomes.urls")),
     path("admin/", admin.site.urls),
 ]

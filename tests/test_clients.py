@@ -230,46 +230,68 @@ def test_a_refused_chart_view_is_not_logged_as_a_view(clinic: Clinic, as_theo):
     assert not AuditEvent.objects.filter(action="client.viewed").exists()
 
 
-def test_the_care_team_decides_who_opens_the_chart(clinic: Clinic, as_front_desk, as_theo):
+def test_the_care_team_decides_who_opens_the_chart(clinic: Clinic, as_owner, as_theo):
     chart = clinic.alice.get_absolute_url()
     assert as_theo.get(chart).status_code == 403
 
-    added = as_front_desk.post(
+    added = as_owner.post(
         reverse("clinic:care_team_add", args=[clinic.alice.pk]), {"therapist": clinic.theo.pk}
     )
     assert added.status_code == 302
     assert added["Location"] == chart
     assert as_theo.get(chart).status_code == 200
-    assert ON_TEAM.format("Theo Colleague") in text(as_front_desk.get(chart))
+    assert ON_TEAM.format("Theo Colleague") in text(as_owner.get(chart))
     event = AuditEvent.objects.get(action="care_team.added")
-    assert event.actor == clinic.front_desk
+    assert event.actor == clinic.owner
     assert event.client == clinic.alice
     assert event.changes["therapist"] == {"before": None, "after": clinic.theo.pk}
 
     membership = CareTeamMembership.objects.get(
         client=clinic.alice, therapist=clinic.theo, ended_at__isnull=True
     )
-    removed = as_front_desk.post(
+    removed = as_owner.post(
         reverse("clinic:care_team_remove", args=[clinic.alice.pk]), {"membership": membership.pk}
     )
     assert removed.status_code == 302
     assert as_theo.get(chart).status_code == 403
-    assert ON_TEAM.format("Theo Colleague") not in text(as_front_desk.get(chart))
+    assert ON_TEAM.format("Theo Colleague") not in text(as_owner.get(chart))
     event = AuditEvent.objects.get(action="care_team.removed")
-    assert event.actor == clinic.front_desk
+    assert event.actor == clinic.owner
     assert event.object_id == str(membership.pk)
     assert event.changes["ended_at"]["before"] is None
     assert event.changes["ended_at"]["after"] is not None
 
 
-def test_removing_a_therapist_is_in_the_clients_audit_trail(clinic: Clinic, as_front_desk):
+def test_removing_a_therapist_is_in_the_clients_audit_trail(clinic: Clinic, as_owner):
     membership = CareTeamMembership.objects.get(client=clinic.alice, therapist=clinic.tess)
 
-    as_front_desk.post(
+    as_owner.post(
         reverse("clinic:care_team_remove", args=[clinic.alice.pk]), {"membership": membership.pk}
     )
 
     assert AuditEvent.objects.get(action="care_team.removed").client == clinic.alice
+
+
+def test_only_the_owner_changes_a_care_team(clinic: Clinic, as_front_desk, as_theo):
+    """Access to clinical records follows treatment or the owner's assignment (SPEC §2a); the
+    front desk, who never reads clinical records, cannot open them to a therapist."""
+    membership = CareTeamMembership.objects.get(client=clinic.alice, therapist=clinic.tess)
+    chart = text(as_front_desk.get(clinic.alice.get_absolute_url()))
+    assert reverse("clinic:care_team_add", args=[clinic.alice.pk]) not in chart
+    assert reverse("clinic:care_team_remove", args=[clinic.alice.pk]) not in chart
+
+    added = as_front_desk.post(
+        reverse("clinic:care_team_add", args=[clinic.alice.pk]), {"therapist": clinic.theo.pk}
+    )
+    removed = as_front_desk.post(
+        reverse("clinic:care_team_remove", args=[clinic.alice.pk]), {"membership": membership.pk}
+    )
+
+    assert (added.status_code, removed.status_code) == (403, 403)
+    assert as_theo.get(clinic.alice.get_absolute_url()).status_code == 403
+    membership.refresh_from_db()
+    assert membership.ended_at is None
+    assert not AuditEvent.objects.filter(action__startswith="care_team.").exists()
 
 
 def test_a_therapist_cannot_change_a_care_team(clinic: Clinic, as_tess, as_theo):

@@ -33,6 +33,7 @@ from backcare.care.models import Program, ProgramStatus
 from backcare.care.templates import load_templates
 from backcare.clinic.actions import register_client
 from backcare.clinic.models import Client, Location, Room, Service, Therapist
+from backcare.holds.queries import standing
 from backcare.intake import actions as intake_actions
 from backcare.intake.models import Intake
 from backcare.intake.questionnaire import answers_for, load_questionnaire
@@ -42,8 +43,8 @@ from backcare.outcomes import catalogue
 from backcare.outcomes.actions import record_response
 from backcare.outcomes.models import Occasion
 from backcare.scheduling import actions as scheduling
+from backcare.scheduling.calendar_days import public_holidays
 from backcare.scheduling.models import Appointment, WorkingHours
-from backcare.screening.standing import standing
 
 # The month of appointments starts two weeks back (``backcare/demo.py``); the history ends a
 # week before that, so the two never meet.
@@ -273,6 +274,10 @@ def _register(
     return client
 
 
+# The history's series start at most this long ago: its public holidays are looked up once.
+HOLIDAYS_BACK = dt.timedelta(weeks=max(past.weeks_ago for past in HISTORY))
+
+
 class _Calendar:
     """The history's bookings so far, per therapist and day, to choose free series for the
     next program before booking it (the booking action would refuse an overlap)."""
@@ -280,6 +285,7 @@ class _Calendar:
     def __init__(self, ends: dt.date, zone: ZoneInfo) -> None:
         self.ends = ends
         self.taken: dict[tuple[int, dt.date], list[dt.datetime]] = defaultdict(list)
+        self.holidays: dict[str, dict[dt.date, str]] = {}  # by state
         # The history of an earlier load, when the history has grown since.
         before = dt.datetime.combine(ends, dt.time(), tzinfo=zone)
         for therapist, starts in Appointment.objects.filter(starts__lt=before).values_list(
@@ -287,10 +293,17 @@ class _Calendar:
         ):
             self.taken[therapist, starts.astimezone(zone).date()].append(starts)
 
-    def free(self, therapist: Therapist, starts: Sequence[dt.datetime], zone: ZoneInfo) -> bool:
+    def free(self, therapist: Therapist, starts: Sequence[dt.datetime], location: Location) -> bool:
+        """Whether every start is before the history ends, on no public holiday (a series
+        skips them) and apart from the therapist's other sessions."""
+        zone = location.zone
+        if location.state not in self.holidays:
+            self.holidays[location.state] = public_holidays(
+                location.state, self.ends - HOLIDAYS_BACK, self.ends
+            )
         for start in starts:
             day = start.astimezone(zone).date()
-            if day >= self.ends:
+            if day >= self.ends or day in self.holidays[location.state]:
                 return False
             if any(abs(start - other) < SESSION_TIME for other in self.taken[therapist.pk, day]):
                 return False
@@ -425,7 +438,7 @@ class _History:
                             self.location.zone,
                             days_between=days_between,
                         )
-                        if calendar.free(self.therapist, starts, self.location.zone):
+                        if calendar.free(self.therapist, starts, self.location):
                             return first, days_between
         raise RuntimeError(f"No free weekly time for {self.past.name}'s demo program.")
 

@@ -26,11 +26,13 @@ from backcare.care.models import (
 from backcare.care.templates import MAX_GOALS, MIN_GOALS, ProgramTemplate, load_templates
 from backcare.clinic.actions import add_to_care_team
 from backcare.clinic.models import CareTeamMembership, Client, Service, Therapist
+from backcare.holds.actions import ClientHeld, door
+from backcare.holds.queries import Standing, standing
+from backcare.holds.rules import CauseKind, ClinicalHold, Door
 from backcare.lib.errors import FieldError
 from backcare.lib.techniques import TECHNIQUES
 from backcare.scheduling.models import Appointment
 from backcare.screening.models import Clearance, Screening
-from backcare.screening.standing import Standing, standing
 
 if TYPE_CHECKING:
     from backcare.clinic.models import Location
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
 # Who may document the clinical decision to resume a paused program without a new clearance.
 DECIDING_ROLES = frozenset({Role.THERAPIST, Role.OWNER})
 
-HOLD_MESSAGES = {
+HOLD_MESSAGES: dict[CauseKind, str] = {
     "minor": "Backcare's programs are for adults (18 and over), so this program can't be active.",
     "urgent_referral": (
         "The latest screening asks the client to see a doctor first. The program can go on once "
@@ -49,6 +51,19 @@ HOLD_MESSAGES = {
         "The latest screening needs a doctor's clearance that hasn't been recorded yet. The "
         "program can go on once it is."
     ),
+    "possible_injury": (
+        "A possible injury is on record and the client is on hold. The program can go on once a "
+        "doctor's answer (or the owner's decision) lifts the hold, not on a typed reason alone."
+    ),
+    "red_flag": (
+        "A red flag at check-in put the client on hold. The program can go on once a doctor's "
+        "answer (or the owner's decision) lifts the hold."
+    ),
+    "program_paused": (
+        "The program was paused by a safety alert. It can go on once a doctor's answer (or the "
+        "owner's decision) lifts the hold."
+    ),
+    "not_screened": "This client has no screening yet, so the program can't be active.",
 }
 
 
@@ -56,6 +71,7 @@ def _status_label(status: str) -> str:
     return ProgramStatus(status).label.lower()
 
 
+@door("program")
 def change_program_status(
     actor: User | None,
     program: Program,
@@ -169,13 +185,38 @@ def _screening_allowing(
             "Resuming a paused program needs a recorded clearance or a therapist's decision.",
         )
     now_standing = standing(program.client, timezone.localdate(now))
+    hold = now_standing.at("program")
     if now_standing.screening is None:
-        raise FieldError(
-            "status", "This client has no screening yet, so the program can't be active."
-        )
-    if now_standing.hold is not None:
-        raise FieldError("status", HOLD_MESSAGES[now_standing.hold.kind])
+        raise ProgramHeld(program.client, "program", hold or ClinicalHold(), for_staff=True)
+    if hold is not None:
+        raise ProgramHeld(program.client, "program", hold, for_staff=True)
     return now_standing.screening
+
+
+class ProgramHeld(ClientHeld):
+    """A clinical hold keeps the program from becoming active or resuming (SPEC §2a)."""
+
+    def __init__(
+        self,
+        client: Client,
+        door: Door,
+        hold: ClinicalHold,
+        *,
+        for_staff: bool,
+        field: str = "status",
+        message: str = "",
+    ) -> None:
+        super().__init__(client, door, hold, for_staff=for_staff)
+        self.field = field
+        self.message = message or program_hold_message(hold)
+        self.args = (f"{field}: {self.message}",)
+
+
+def program_hold_message(hold: ClinicalHold) -> str:
+    """Why a held client's program can't become active or resume, for the therapist."""
+    if not hold:
+        return "This client has no screening yet, so the program can't be active."
+    return HOLD_MESSAGES[hold.kind]
 
 
 def pause_program(
@@ -189,7 +230,7 @@ def pause_program(
 # --- Creating a program ----------------------------------------------------------------------
 
 # Why a program can't start yet, for the therapist, by the kind of screening hold.
-START_HOLD_MESSAGES = {
+START_HOLD_MESSAGES: dict[CauseKind, str] = {
     "minor": "Backcare's programs are for adults (18 and over).",
     "urgent_referral": (
         "The latest screening asks the client to see a doctor today. A program can start once "
@@ -203,11 +244,12 @@ START_HOLD_MESSAGES = {
 
 
 def start_refusal(where: Standing) -> str | None:
-    """Why a program can't start for a client standing ``where`` with screening, or None."""
+    """Why a program can't start for a client standing ``where``, or None."""
     if where.screening is None:
         return "This client hasn't been screened yet. Their health questions come first."
-    if where.hold is not None:
-        return START_HOLD_MESSAGES[where.hold.kind]
+    hold = where.at("program")
+    if hold is not None:
+        return START_HOLD_MESSAGES.get(hold.kind) or HOLD_MESSAGES[hold.kind]
     return None
 
 
@@ -278,6 +320,7 @@ def _check_techniques(techniques: list[str], verdicts: Mapping[str, str]) -> lis
     return [code for code in TECHNIQUES if code in techniques]
 
 
+@door("program")
 def create_program(
     actor: User,
     client: Client,
@@ -319,6 +362,11 @@ def create_program(
         )
     where = standing(client, timezone.localdate(now))
     refusal = start_refusal(where)
+    hold = where.at("program")
+    if refusal is not None and hold is not None:
+        raise ProgramHeld(
+            client, "program", hold, for_staff=True, field="screening", message=refusal
+        )
     if refusal is not None or where.screening is None:
         raise FieldError("screening", refusal or "")
     outcome = where.screening.outcome
@@ -412,6 +460,7 @@ def sessions_to_book(program: Program) -> int:
     return max(0, program.sessions_planned - booked)
 
 
+@door("book")
 def book_program_series(
     actor: User,
     program: Program,

@@ -10,7 +10,7 @@ from backcare.care import actions
 from backcare.care.models import Program, ProgramStatus
 from backcare.care.templates import load_templates
 from backcare.clinic.models import Client, Service
-from backcare.screening.standing import standing
+from backcare.holds.queries import standing
 
 # The statuses the demo's programs end up in, in the order of the clients they go to.
 PLAN: tuple[tuple[str, str], ...] = (

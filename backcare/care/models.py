@@ -23,7 +23,8 @@ class ProgramStatus(models.TextChoices):
 # Where a program may go from each status (SPEC §2 step 3: draft → active → paused →
 # completed | discharged | referred_out). Ended programs stay ended.
 STATUS_FLOW: dict[str, tuple[str, ...]] = {
-    ProgramStatus.DRAFT: (ProgramStatus.ACTIVE, ProgramStatus.DISCHARGED),
+    # A draft pauses too: an alert pauses any program that has not ended (SPEC §2a).
+    ProgramStatus.DRAFT: (ProgramStatus.ACTIVE, ProgramStatus.PAUSED, ProgramStatus.DISCHARGED),
     ProgramStatus.ACTIVE: (
         ProgramStatus.PAUSED,
         ProgramStatus.COMPLETED,

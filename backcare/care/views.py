@@ -18,10 +18,10 @@ from backcare.care.models import RUNNING_STATUSES, Program, ProgramStatus
 from backcare.care.techniques import load_catalogue, technique
 from backcare.care.templates import load_templates
 from backcare.clinic.models import Client, Service, Therapist
+from backcare.holds.queries import standing
 from backcare.lib.errors import FieldError
 from backcare.policy import Action, AuthenticatedRequest
 from backcare.scheduling.views import SeriesLine, series_lines
-from backcare.screening.standing import standing
 from backcare.screening.views import technique_rows
 
 load_client = policy.loader(Client, "client_id")

@@ -243,12 +243,19 @@ class Service(models.Model):
 
 
 class CareTeamMembership(models.Model):
-    """A therapist treats a client. Only members see the client's clinical records (SPEC §7)."""
+    """A therapist treats a client. Only members see the client's clinical records (SPEC §7).
+
+    Access follows treatment, not a booking (SPEC §2a): a therapist joins when the client is
+    checked in for a session with them (``treated``), when they plan the client's program
+    (``program``) or when the owner assigns them (``assigned``)."""
 
     class Reason(models.TextChoices):
         ASSIGNED = "assigned", "Assigned by staff"
-        BOOKED = "booked", "Booked an appointment"
+        TREATED = "treated", "Treated the client"
         PROGRAM = "program", "Plans the treatment program"
+        # Kept for the history: booking no longer grants access. Migration
+        # clinic.0004_care_team_follows_treatment ended or relabelled every open one.
+        BOOKED = "booked", "Booked an appointment"
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="care_team")
     therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="care_team")

@@ -29,11 +29,11 @@ from backcare.clinic.forms import (
     TherapistForm,
 )
 from backcare.clinic.models import CareTeamMembership, Client, Location, Room, Service, Therapist
+from backcare.holds.queries import standing
 from backcare.intake.models import Intake
 from backcare.lib.techniques import technique_labels
 from backcare.pages import form_page
 from backcare.policy import Action, AuthenticatedRequest
-from backcare.screening.standing import standing
 
 PAGE_SIZE = 25
 
@@ -102,7 +102,7 @@ def client_detail(request: AuthenticatedRequest, client: Client) -> HttpResponse
             "show_programs": policy.can(request.user, Action.PROGRAM_VIEW, client),
             "can_start_program": can_plan
             and where.screening is not None
-            and where.hold is None
+            and where.at("program") is None
             and not any(program.is_running for program in programs),
             "client": client,
             "age": client.age_on(today),
@@ -113,6 +113,7 @@ def client_detail(request: AuthenticatedRequest, client: Client) -> HttpResponse
             "can_edit_team": policy.can(request.user, Action.CARE_TEAM_EDIT, client),
             "care_team_form": CareTeamForm(),
             "standing": where,
+            "can_lift_hold": policy.can(request.user, Action.HOLD_LIFT, client),
             "show_clinical": show_clinical,
             "can_fill_intake": policy.can(request.user, Action.INTAKE_FILL, client),
             "intake_draft": intakes.filter(status=Intake.Status.DRAFT).first(),

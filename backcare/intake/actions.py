@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from backcare.accounts.models import User
+from backcare.accounts.models import Role, User
 from backcare.audit.log import diff, record
 from backcare.clinic.actions import record_consent
 from backcare.clinic.models import Client, ConsentKind
@@ -32,17 +32,20 @@ class IntakeIncomplete(FieldError):
 
 @transaction.atomic
 def start_intake(
-    actor: User | None, client: Client, source: Intake.Source, *, prefill: bool = True
+    actor: User | None, client: Client, source: Intake.Source, *, for_desk: bool = False
 ) -> Intake:
     """The client's draft, or a new one. A new draft starts from the last submitted answers,
-    so updating the health history means changing only what changed; with ``prefill`` off
-    (someone who may not read clinical records, such as the front desk) it starts empty."""
+    so updating the health history means changing only what changed. ``for_desk``: the front
+    desk, who may not read clinical records, fills one in with the client present: it starts
+    empty and is marked ``desk_blank``, the only kind of questionnaire the access policy opens
+    to the desk. An existing draft is returned as it is: whether the desk may open it is the
+    policy's to say (``Action.INTAKE_FILL``)."""
     draft = Intake.objects.select_for_update().filter(client=client, status=Intake.Status.DRAFT)
     existing = draft.first()
     if existing is not None:
         return existing
     last = client.intakes.filter(status=Intake.Status.SUBMITTED).order_by("-version").first()
-    if not prefill:
+    if for_desk:
         last = None
     intake = Intake.objects.create(
         client=client,
@@ -51,14 +54,12 @@ def start_intake(
         answers=dict(last.answers) if last else {},
         steps_done=list(last.steps_done) if last else [],
         started_by=actor,
+        desk_blank=for_desk,
     )
-    record(
-        actor,
-        "intake.started",
-        intake,
-        client=client,
-        changes=diff({}, {"from_version": last.version if last else None, "source": source}),
-    )
+    started = {"from_version": last.version if last else None, "source": source}
+    if for_desk:
+        started["desk_blank"] = True
+    record(actor, "intake.started", intake, client=client, changes=diff({}, started))
     return intake
 
 
@@ -67,7 +68,9 @@ def save_step(
     actor: User | None, intake: Intake, step_id: str, answers: Mapping[str, Any]
 ) -> Intake:
     """Keep one step's answers in the draft (save and continue later). The step counts as done
-    once every required question of it is answered."""
+    once every required question of it is answered. Anyone but the front desk answering a
+    desk's blank draft (the client in the portal, a clinician) makes it clinical: it is no
+    longer ``desk_blank``, so the desk can no longer open it."""
     if intake.status != Intake.Status.DRAFT:
         raise IntakeIncomplete("intake", "This questionnaire was already submitted.")
     step = load_questionnaire().step(step_id)
@@ -80,7 +83,10 @@ def save_step(
         intake.steps_done = [*intake.steps_done, step_id]
     elif not finished and step_id in intake.steps_done:
         intake.steps_done = [each for each in intake.steps_done if each != step_id]
-    intake.save(update_fields=["answers", "steps_done", "updated_at"])
+    if intake.desk_blank and (actor is None or actor.role != Role.FRONT_DESK):
+        before["desk_blank"], after["desk_blank"] = True, False
+        intake.desk_blank = False
+    intake.save(update_fields=["answers", "steps_done", "desk_blank", "updated_at"])
     changes = diff(before, after)
     if changes:
         record(actor, "intake.answered", intake, client=intake.client, changes=changes)
@@ -92,7 +98,12 @@ def submit_intake(
     actor: User | None, intake: Intake, *, at: dt.datetime, notify: bool = True
 ) -> Screening:
     """Freeze the draft as the client's next version, record the consents given, and screen
-    it (SPEC §2 step 2). Returns the screening."""
+    it (SPEC §2 step 2: screening runs whenever the health history changes). Returns the
+    screening.
+
+    The front desk sends the answers the client gave in front of them, but does not screen: the
+    rules do. Its screening is recorded with no actor (the system's), and the intake and its
+    ``intake.submitted`` audit row name the desk as who sent it."""
     intake = Intake.objects.select_for_update().get(pk=intake.pk)
     if intake.status != Intake.Status.DRAFT:
         raise IntakeIncomplete("intake", "This questionnaire was already submitted.")
@@ -135,8 +146,9 @@ def submit_intake(
         .first()
     )
     record_intake_baseline(actor, intake, previous, at=at)
+    desk = actor is not None and actor.is_authenticated and actor.role == Role.FRONT_DESK
     return run_screening(
-        actor,
+        None if desk else actor,
         client,
         intake.screening_input,
         trigger=Screening.Trigger.INTAKE,

@@ -40,6 +40,10 @@ class Intake(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     started_at = models.DateTimeField(auto_now_add=True)
+    desk_blank = models.BooleanField(default=False)
+    """A blank draft the front desk fills in with the client present: started empty by the desk
+    and answered by the desk alone since. The only questionnaire the front desk may open
+    (``policy.Action.INTAKE_FILL``); anyone else answering a step clears it."""
     updated_at = models.DateTimeField(auto_now=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -1,5 +1,10 @@
 """The intake questionnaire, step by step: in the client portal, and for staff on a client's
-behalf. Both flows share these views; only the addresses and the page frame differ."""
+behalf. Both flows share these views; only the addresses and the page frame differ.
+
+The answers are clinical (SPEC §7). The owner and the client's care team open any of them; the
+front desk only a blank questionnaire it fills in with the client present (the access policy,
+``Action.INTAKE_FILL``). Every time staff are shown answers (a step with answers, the review, a
+past version) an ``intake.viewed`` audit row is written."""
 
 from __future__ import annotations
 
@@ -16,12 +21,12 @@ from django.views.decorators.http import require_POST
 from backcare import policy
 from backcare.audit.log import record
 from backcare.clinic.models import Client
+from backcare.holds.queries import standing
 from backcare.intake import actions
 from backcare.intake.forms import StepForm
 from backcare.intake.models import Intake
 from backcare.intake.questionnaire import Step, load_questionnaire
 from backcare.policy import Action, AuthenticatedRequest
-from backcare.screening.standing import standing
 
 load_client = policy.loader(Client, "client_id")
 
@@ -61,10 +66,16 @@ def _first_step_to_do(intake: Intake) -> Step:
 # --- shared --------------------------------------------------------------------------------
 
 
+def _viewed(request: AuthenticatedRequest, flow: Flow, intake: Intake) -> None:
+    """Staff were shown the client's answers: audited (the client's own reads are not)."""
+    if not flow.portal:
+        record(request.user, "intake.viewed", intake, client=flow.client)
+
+
 def _start(request: AuthenticatedRequest, flow: Flow) -> HttpResponse:
     source = Intake.Source.PORTAL if flow.portal else Intake.Source.STAFF
-    may_read = flow.portal or policy.can(request.user, Action.CLINICAL_CHART, flow.client)
-    intake = actions.start_intake(request.user, flow.client, source, prefill=may_read)
+    may_read = flow.portal or policy.can(request.user, Action.INTAKE_READ, flow.client)
+    intake = actions.start_intake(request.user, flow.client, source, for_desk=not may_read)
     if set(intake.steps_done) >= {step.id for step in load_questionnaire().steps}:
         return redirect(flow.url("review"))
     return redirect(flow.step_url(_first_step_to_do(intake)))
@@ -85,6 +96,9 @@ def _step(request: AuthenticatedRequest, flow: Flow, step_id: str) -> HttpRespon
         initial=StepForm.initial_from(step, intake.answers),
         partial="later" in request.POST,
     )
+    shown = any(intake.answers.get(question.id) is not None for question in step.questions)
+    if request.method != "POST" and shown:
+        _viewed(request, flow, intake)
     if request.method == "POST":
         if form.is_valid():
             actions.save_step(request.user, intake, step.id, form.answers())
@@ -151,6 +165,7 @@ def _review(request: AuthenticatedRequest, flow: Flow) -> HttpResponseBase:
         if policy.can(request.user, Action.CLINICAL_CHART, flow.client):
             return redirect("screening:client", flow.client.pk)
         return redirect(flow.client.get_absolute_url())
+    _viewed(request, flow, intake)
     return render(
         request,
         "intake/review.html",
@@ -211,7 +226,7 @@ def staff_review(request: AuthenticatedRequest, client: Client) -> HttpResponseB
     return _review(request, Flow(client, portal=False))
 
 
-@policy.requires(Action.CLINICAL_CHART, load=load_client)
+@policy.requires(Action.INTAKE_READ, load=load_client)
 def detail(request: AuthenticatedRequest, client: Client, intake_id: int) -> HttpResponse:
     """A submitted questionnaire, read-only, as the client answered it."""
     intake = get_object_or_404(client.intakes.filter(status=Intake.Status.SUBMITTED), pk=intake_id)

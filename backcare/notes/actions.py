@@ -21,8 +21,11 @@ from django.utils import timezone
 from backcare.accounts.models import Role, User
 from backcare.audit.log import diff, record, snapshot
 from backcare.care.actions import pause_program
-from backcare.care.models import Program, ProgramStatus
+from backcare.care.models import ENDED_STATUSES, RUNNING_STATUSES, Program, ProgramStatus
 from backcare.clinic.models import Client
+from backcare.holds.actions import door, hold_future_sessions, refuse_if_held
+from backcare.holds.queries import standing
+from backcare.holds.rules import HOLDING_ALERTS
 from backcare.intake.models import Intake
 from backcare.intake.questionnaire import Step, derived_codes, load_questionnaire
 from backcare.lib import body_chart
@@ -36,7 +39,6 @@ from backcare.scheduling import actions as scheduling
 from backcare.scheduling.models import Appointment, AppointmentStatus
 from backcare.screening.actions import run_screening
 from backcare.screening.models import Screening
-from backcare.screening.standing import standing
 
 SAFETY_STEP = "safety"
 TAKEN_PLACE = (AppointmentStatus.CHECKED_IN, AppointmentStatus.COMPLETED)
@@ -94,6 +96,7 @@ def _check_in_answers(data: Mapping[str, Any]) -> tuple[int, dict[str, str], boo
     return nrs, answers, bool(changed), changes
 
 
+@door("check_in")
 @transaction.atomic
 def record_check_in(
     actor: User | None,
@@ -111,6 +114,7 @@ def record_check_in(
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if CheckIn.objects.filter(appointment=appointment).exists():
         raise FieldError("appointment", "This appointment has already been checked in.")
+    refuse_if_held(actor, appointment.client, "check_in", now)
     nrs, answers, changed, changes = _check_in_answers(data)
     client = appointment.client
     intake = latest_intake(client)
@@ -275,6 +279,14 @@ def _refuse_if_stopped(appointment: Appointment) -> None:
         )
 
 
+def _refuse_if_held(actor: User, appointment: Appointment, now: dt.datetime) -> None:
+    """A held client is not treated; a note may still be written for a session that took place
+    (checked in) before or despite the hold, and the page shows the hold (SPEC §2a)."""
+    if appointment.status not in TAKEN_PLACE:
+        refuse_if_held(actor, appointment.client, "treat", now)
+
+
+@door("treat")
 @transaction.atomic
 def start_note(
     actor: User, appointment: Appointment, *, now: dt.datetime | None = None
@@ -287,6 +299,7 @@ def start_note(
     if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
         raise FieldError("appointment", "There is no note for a session that did not happen.")
     now = _now(now)
+    _refuse_if_held(actor, appointment, now)
     plan = session_plan(appointment)
     note = SessionNote.objects.create(
         appointment=appointment,
@@ -413,13 +426,30 @@ def baseline_nrs(client: Client, program: Program | None) -> int | None:
     return check_in.nrs if check_in is not None else None
 
 
+@door("treat")
 @transaction.atomic
-def sign_note(actor: User, note: SessionNote, *, now: dt.datetime | None = None) -> SessionNote:
+def sign_note(
+    actor: User,
+    note: SessionNote,
+    *,
+    not_checked_in_because: str = "",
+    now: dt.datetime | None = None,
+) -> SessionNote:
     """Sign the note: from now on it never changes (corrections are addenda). The response
-    monitor then reviews it."""
+    monitor then reviews it.
+
+    Only for a session that has started and whose client was checked in, or, when they were
+    not, with the therapist's reason (``not_checked_in_because``) and no hold on treatment.
+    Signing completes the appointment, so attendance counts match signed notes (SPEC §2a)."""
     now = _now(now)
     locked = _locked(note)
-    _refuse_if_stopped(locked.appointment)
+    appointment = locked.appointment
+    _refuse_if_stopped(appointment)
+    if now < appointment.starts:
+        raise FieldError(
+            "note",
+            "This session hasn't started yet: a note is signed once the session has taken place.",
+        )
     if not locked.techniques:
         raise FieldError("techniques", "Please record at least one technique with its minutes.")
     for name, message in (
@@ -429,7 +459,20 @@ def sign_note(actor: User, note: SessionNote, *, now: dt.datetime | None = None)
     ):
         if getattr(locked, name) in (None, ""):
             raise FieldError(name, message)
-    clean_techniques(locked.techniques, session_plan(locked.appointment))
+    clean_techniques(locked.techniques, session_plan(appointment))
+    because = (not_checked_in_because or "").strip()
+    if appointment.status not in TAKEN_PLACE:
+        if appointment.status != AppointmentStatus.BOOKED:
+            raise FieldError("note", "There is no note to sign for a session that did not happen.")
+        if not because:
+            raise FieldError(
+                "not_checked_in_because",
+                "The client was not checked in for this session. If it took place, please say "
+                "why there was no check-in.",
+            )
+        _refuse_if_held(actor, appointment, now)
+    if appointment.status != AppointmentStatus.COMPLETED:
+        scheduling.complete_appointment(actor, appointment, now, not_checked_in_because=because)
     locked.signed_at = now
     locked.signed_by = actor
     locked.save(update_fields=["signed_at", "signed_by"])
@@ -480,12 +523,15 @@ def _act_on(
     check_in: CheckIn | None = None,
 ) -> list[Alert]:
     alerts = []
+    if program is None or program.status in ENDED_STATUSES:
+        # An alert pauses the client's program, whichever session raised it (SPEC §2a).
+        program = Program.objects.filter(client=client, status__in=RUNNING_STATUSES).first()
     for finding in findings:
         paused = False
         wants_pause = finding.pause_program or finding.kind == "session_stopped"
         if wants_pause and program is not None:
             program.refresh_from_db(fields=["status"])
-            if program.status == ProgramStatus.ACTIVE:
+            if program.status in (ProgramStatus.ACTIVE, ProgramStatus.DRAFT):
                 pause_program(None, program, finding.message, now=now)
                 paused = True
         alert = Alert.objects.create(
@@ -509,6 +555,8 @@ def _act_on(
         )
         _email_alert(alert)
         alerts.append(alert)
+    if any(alert.kind in HOLDING_ALERTS for alert in alerts):
+        hold_future_sessions(client, now)
     return alerts
 
 

@@ -117,6 +117,13 @@ class NoteForm(forms.Form):
     home_care = forms.CharField(
         label="Home care", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    not_checked_in_because = forms.CharField(
+        label="The client was not checked in: why the session went ahead without a check-in",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only needed to sign the note of a session that took place without a check-in.",
+    )
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

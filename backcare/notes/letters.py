@@ -8,13 +8,13 @@ import datetime as dt
 from typing import cast
 
 from backcare.accounts.models import User
+from backcare.holds.queries import standing
 from backcare.lib.pdf import format_letter_date
 from backcare.lib.techniques import TECHNIQUES
 from backcare.notes import monitor
 from backcare.notes.models import Alert, SessionNote
 from backcare.screening import letter as letters
 from backcare.screening.actions import referral_letter
-from backcare.screening.standing import standing
 
 _RESPONSES = dict(monitor.TISSUE_RESPONSES)
 
@@ -55,12 +55,15 @@ def alert_letter(alert: Alert, *, therapist: User | None, today: dt.date) -> let
     )
     if screening is None or not alert.letter_purpose:
         raise ValueError("this alert drafts no letter")
+    # The letterhead is where the session the alert is about took place.
+    session = alert.note or alert.check_in
     letter = referral_letter(
         alert.client,
         screening,
         therapist=therapist,
         today=today,
         purpose=cast(letters.Purpose, alert.letter_purpose),
+        location=session.appointment.location if session is not None else None,
     )
     if alert.note is None:
         return letter

@@ -30,16 +30,18 @@ PAIN_RISE_POINTS = 2
 IMPROVEMENT_POINTS = 2
 IMPROVEMENT_PERCENT = 30
 
+# Sources travel with alerts into referral letters and onto pages: they name the clinic's own
+# rules and public literature in words, never our internal documents.
 SEED_PRECAUTION = (
-    "The founding clinic's precaution (SPEC §2 step 5): the pressure must evoke relaxation in "
-    "the muscles; if not, the muscles may be hurt, consult a doctor."
+    "The clinic's precaution: the pressure must evoke relaxation in the muscles; if not, the "
+    "muscles may be hurt, consult a doctor."
 )
 IMMPACT = (
     "Dworkin RH et al. Interpreting the clinical importance of treatment outcomes in chronic "
     "pain clinical trials: IMMPACT recommendations. J Pain 2008;9(2):105-121 — a fall of "
     "2 points or 30% on the 0-10 scale is a moderate, meaningful improvement."
 )
-SCREENING_RULES = "Backcare's safety screening (SPEC §3), run again at check-in (SPEC §2 step 4)."
+SCREENING_RULES = "The clinic's safety screening before care, asked again at check-in."
 
 Kind: TypeAlias = Literal[
     "possible_injury", "pain_increased", "adverse_event", "session_stopped", "not_responding"

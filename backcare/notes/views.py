@@ -12,15 +12,15 @@ from django.views.decorators.http import require_POST
 
 from backcare import policy
 from backcare.audit.log import record
+from backcare.holds.queries import standing
 from backcare.lib.errors import FieldError
 from backcare.notes import actions
 from backcare.notes.forms import AcknowledgeForm, AddendumForm, CheckInForm, NoteForm
 from backcare.notes.letters import alert_letter
 from backcare.notes.models import Alert, CheckIn, SessionNote
 from backcare.policy import Action, AuthenticatedRequest
-from backcare.scheduling.models import Appointment
+from backcare.scheduling.models import Appointment, AppointmentStatus
 from backcare.screening import letter as letters
-from backcare.screening.standing import standing
 
 load_appointment = policy.loader(Appointment, "appointment_id")
 load_alert = policy.loader(Alert, "alert_id")
@@ -68,9 +68,10 @@ def _check_in_page(
             _refuse(form, problem)
         else:
             return redirect(request.path)
-    hold = None
-    if existing is not None and existing.session_stopped:
-        hold = standing(appointment.client, timezone.localdate()).hold
+    where = standing(appointment.client, timezone.localdate())
+    hold = where.hold if existing is not None and existing.session_stopped else None
+    # Before check-in, a hold refuses it: say why instead of showing the questions.
+    held = where.at("check_in") if existing is None else None
     can_note = not portal and policy.can(request.user, Action.NOTE_VIEW, appointment)
     return render(
         request,
@@ -83,6 +84,7 @@ def _check_in_page(
             "portal": portal,
             "open_today": _is_check_in_day(appointment),
             "hold": hold,
+            "held": held,
             "can_note": can_note,
             "stopped_alert": existing.alerts.first() if existing and can_note else None,
         },
@@ -149,6 +151,9 @@ def _note_page(
             "addendum_form": addendum_form or AddendumForm(),
             "alerts": note.alerts.all() if note is not None else [],
             "techniques_used": _techniques_used(note),
+            "standing": standing(appointment.client, timezone.localdate()),
+            "can_lift_hold": policy.can(request.user, Action.HOLD_LIFT, appointment.client),
+            "needs_reason": appointment.status == AppointmentStatus.BOOKED,
         },
         status=status,
     )
@@ -181,7 +186,11 @@ def note_save(request: AuthenticatedRequest, appointment: Appointment) -> HttpRe
             draft = actions.start_note(request.user, appointment)
             draft = actions.save_note(request.user, draft, form.data_for_action())
             if request.POST.get("sign") and not autosave:
-                actions.sign_note(request.user, draft)
+                actions.sign_note(
+                    request.user,
+                    draft,
+                    not_checked_in_because=form.cleaned_data.get("not_checked_in_because") or "",
+                )
         except FieldError as problem:
             _refuse(form, problem)
         else:

@@ -41,9 +41,13 @@ def on_rescheduled(
         reminders.plan_reminders(appointment, now=now)
 
 
-def on_cancelled(sender: Any, *, appointment: Appointment, **kwargs: Any) -> None:
+def on_cancelled(
+    sender: Any, *, appointment: Appointment, held: bool = False, **kwargs: Any
+) -> None:
     # Its reminders need no cancelling: they check the appointment's status when they run.
-    emails.send_cancelled(appointment, now=timezone.now())
+    # A session cancelled by a clinical hold is told in the hold's own email.
+    if not held:
+        emails.send_cancelled(appointment, now=timezone.now())
 
 
 def connect() -> None:

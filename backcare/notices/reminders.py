@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
+from backcare.holds.queries import booking_hold
 from backcare.lib.when import spoken
 from backcare.notices import appointments
 from backcare.notices.models import Notice
@@ -110,6 +111,10 @@ def send_reminder(*, appointment_id: int, hours: int, starts: str) -> bool:
     if superseded(hours, appointment.starts, now=now):
         return False  # sent late (no worker ran): the closer reminder is due, send only that
     if not wants_reminders(appointment):
+        return False
+    if booking_hold(appointment.client, now.astimezone(appointment.location.zone).date()):
+        # Held (SPEC §2a): "see you on…" would contradict the email that says it can't go ahead.
+        logger.info("Reminder for appointment %s not sent: the client is on hold.", appointment_id)
         return False
     location = appointment.location
     return deliver(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -159,11 +160,41 @@ def measure(
     )
 
 
-def progress_sentence(m: Measure) -> str:
-    """``Your pain is 50% lower than when you started: a substantial improvement.``"""
+def progress_sentence(m: Measure, *, about: str | None = None) -> str:
+    """``Your pain is 50% lower than when you started: a substantial improvement.``
+
+    With ``about`` (the client's name), in the third person for someone else, their physician:
+    ``Alex's pain is 50% lower than when they started: a substantial improvement.``"""
     if m.change is None:
         return ""
-    return f"{m.change.sentence.removesuffix('.')}: {m.class_words}."
+    sentence = f"{m.change.sentence.removesuffix('.')}: {m.class_words}."
+    return sentence if about is None else third_person(sentence, about)
+
+
+_SECOND_PERSON = re.compile(r"\b(?:your|you)\b", re.IGNORECASE)
+_THIRD_PERSON = {"your": "their", "you": "they"}
+
+
+def third_person(text: str, name: str) -> str:
+    """Words written to the client, about them instead: the first "your" becomes ``name``'s,
+    every other "your" and "you" become "their" and "they" (capitals kept).
+
+    ``Your ability to do the activities you chose is 2 points higher than when you started.``
+    becomes ``Alex's ability to do the activities they chose is 2 points higher than when they
+    started.`` The instruments' sentences (``wording.subject`` and ``scoring._sentence``) are
+    written this way, to the client."""
+    named = False
+
+    def swap(match: re.Match[str]) -> str:
+        nonlocal named
+        word = match.group(0)
+        if word.lower() == "your" and not named:
+            named = True
+            return f"{name}'s"
+        replacement = _THIRD_PERSON[word.lower()]
+        return replacement.capitalize() if word[0].isupper() else replacement
+
+    return _SECOND_PERSON.sub(swap, text)
 
 
 def due_reassessment(

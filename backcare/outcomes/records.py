@@ -8,12 +8,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from backcare.care.models import Program
 from backcare.clinic.letterhead import letterhead_for
-from backcare.clinic.models import Client
+from backcare.clinic.models import Client, Location
 from backcare.lib.pdf import format_letter_date
 from backcare.lib.techniques import TECHNIQUES
 from backcare.outcomes import catalogue
@@ -25,6 +25,7 @@ from backcare.outcomes.progress import (
     due_reassessment,
     measure,
     progress_sentence,
+    third_person,
 )
 from backcare.outcomes.summary import DischargeSummary, MeasureRow
 from backcare.scheduling.models import AppointmentStatus
@@ -135,27 +136,24 @@ def reassessment_due(program: Program) -> int | None:
 # --- the discharge summary -----------------------------------------------------------------
 
 
+TOOK_PLACE = frozenset({AppointmentStatus.CHECKED_IN, AppointmentStatus.COMPLETED})
+"""The statuses of a session that took place (checked in is enough: not every session is
+marked completed afterwards)."""
+
+
 @dataclass(frozen=True)
 class Attendance:
-    counts: dict[str, int]
+    """What became of a program's sessions."""
 
-    @property
-    def attended(self) -> int:
-        return self.counts.get(AppointmentStatus.COMPLETED, 0)
-
-    @property
-    def missed(self) -> int:
-        return self.counts.get(AppointmentStatus.NO_SHOW, 0)
-
-    @property
-    def cancelled(self) -> int:
-        return self.counts.get(AppointmentStatus.CANCELLED, 0)
-
-    @property
-    def booked(self) -> int:
-        return self.counts.get(AppointmentStatus.BOOKED, 0) + self.counts.get(
-            AppointmentStatus.CHECKED_IN, 0
-        )
+    attended: int = 0
+    """Sessions that took place: checked in or completed, or with a signed note whatever
+    their status (a note is signed only for a session that happened)."""
+    missed: int = 0
+    cancelled: int = 0
+    booked: int = 0
+    """Sessions still to come."""
+    location: Location | None = None
+    """Where the latest session that took place was; None when none did."""
 
 
 @dataclass(frozen=True)
@@ -173,8 +171,30 @@ class Techniques:
 
 
 def attendance(program: Program) -> Attendance:
-    counts = Counter(program.appointments.values_list("status", flat=True))
-    return Attendance(counts=dict(counts))
+    """The program's sessions by what became of them, and where the latest attended one was.
+    One query."""
+    from backcare.notes.models import SessionNote
+
+    signed = SessionNote.objects.filter(appointment=OuterRef("pk"), signed_at__isnull=False)
+    counts: Counter[str] = Counter()
+    location = None
+    for appointment in (
+        program.appointments.annotate(signed=Exists(signed))
+        .select_related("location")
+        .order_by("starts", "pk")
+    ):
+        if appointment.signed or appointment.status in TOOK_PLACE:
+            counts["attended"] += 1
+            location = appointment.location
+        else:
+            counts[appointment.status] += 1
+    return Attendance(
+        attended=counts["attended"],
+        missed=counts[AppointmentStatus.NO_SHOW],
+        cancelled=counts[AppointmentStatus.CANCELLED],
+        booked=counts[AppointmentStatus.BOOKED],
+        location=location,
+    )
 
 
 def techniques(program: Program) -> Techniques:
@@ -239,25 +259,28 @@ def pgic_words(response: Response | None) -> str:
 
 
 def responder_words(p: Progress) -> str:
-    """The responder class on NRS (SPEC §5), with the client's sentence."""
+    """The responder class on NRS (SPEC §5), with the change in words about the client (in the
+    third person: the summary is written for their physician)."""
     headline = p.headline
     if headline is None or headline.change is None:
         return ""
     return (
-        f"{progress_sentence(headline)} Responder class on pain (NRS): "
-        f"{headline.change.responder_class}."
+        f"{progress_sentence(headline, about=p.client.first_name)} Responder class on pain "
+        f"(NRS): {headline.change.responder_class}."
     )
 
 
 def discharge_summary(program: Program, *, today: dt.date) -> DischargeSummary:
-    """Everything the summary of ``program`` says. Four queries after the program (with its
-    client and therapist) is loaded: responses, sessions, signed notes, the home location."""
+    """Everything the summary of ``program`` says, about the client in the third person. Three
+    queries after the program (with its client, their home location and the therapist) is
+    loaded: responses, sessions (with their locations), signed notes. The letterhead is the
+    location of the latest session that took place."""
     client = program.client
     p = progress(client, program)
     sessions = attendance(program)
     used = techniques(program)
     return DischargeSummary(
-        letterhead=letterhead_for(client),
+        letterhead=letterhead_for(client, sessions.location),
         written_on=today,
         client_name=client.full_name,
         client_date_of_birth=client.date_of_birth,
@@ -271,7 +294,7 @@ def discharge_summary(program: Program, *, today: dt.date) -> DischargeSummary:
                 title=m.instrument.title,
                 baseline=_num(m.baseline.score) if m.baseline else "not recorded",
                 latest=_num(m.latest.score) if m.latest and m.latest is not m.baseline else "—",
-                change=m.change.sentence if m.change else "",
+                change=third_person(m.change.sentence, client.first_name) if m.change else "",
                 class_words=m.class_words,
                 chart=m.chart,
                 scale=_scale_words(m),

@@ -25,8 +25,7 @@ from backcare.lib.pdf import (
 from backcare.outcomes.chart import Chart
 
 RESPONDER_SOURCE = (
-    "SPEC §5; Dworkin RH et al. J Pain 2008;9(2):105-121 (IMMPACT); "
-    "Ostelo RW et al. Spine 2008;33(1):90-94"
+    "Dworkin RH et al. J Pain 2008;9(2):105-121 (IMMPACT); Ostelo RW et al. Spine 2008;33(1):90-94"
 )
 
 
@@ -38,7 +37,8 @@ class MeasureRow:
     baseline: str
     latest: str
     change: str
-    """The client sentence, e.g. ``Your pain is 50% lower than when you started.``"""
+    """The change in the third person, e.g. ``Alex's pain is 50% lower than when they
+    started.``: the summary is written for the client's physician."""
     class_words: str
     chart: Chart | None
     scale: str
@@ -58,9 +58,11 @@ class DischargeSummary:
     status: str
     measures: tuple[MeasureRow, ...]
     responder: str
-    """The responder class (SPEC §5) in words, on NRS; empty when there is no later reading."""
+    """The responder class (SPEC §5) in words, on NRS, in the third person; empty when there is
+    no later reading."""
     global_impression: str
     attended: int
+    """Sessions that took place: checked in, completed, or with a signed note."""
     missed: int
     cancelled: int
     planned: int
@@ -175,7 +177,7 @@ class _SummaryPDF(ClinicPDF):
         self.multi_cell(
             0,
             3.8,
-            f"{title}: dashed line = baseline; shaded = change smaller than meaningful (SPEC §5).",
+            f"{title}: dashed line = baseline; shaded = change smaller than meaningful.",
             align=Align.L,
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from backcare import policy
 from backcare.audit.log import record
+from backcare.holds.queries import standing
 from backcare.intake.models import Intake
 from backcare.policy import Action, AuthenticatedRequest
-from backcare.screening.standing import standing
 
 
 @policy.requires(Action.CLIENT_HOME)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -34,9 +34,17 @@ from backcare.accounts.models import User
 from backcare.audit.log import create_recorded, delete_recorded, diff, record, snapshot
 from backcare.clinic.actions import add_to_care_team
 from backcare.clinic.models import CareTeamMembership, Client, Location, Room, Service, Therapist
+from backcare.holds.actions import ClientHeld, door, refuse_if_held
 from backcare.lib.errors import FieldError
 from backcare.scheduling import signals
-from backcare.scheduling.availability import FreeSlot, LocationSearch, load_search, nearest_free
+from backcare.scheduling.availability import (
+    NEAREST_WINDOW_DAYS,
+    FreeSlot,
+    LocationSearch,
+    load_search,
+    nearest_free,
+)
+from backcare.scheduling.calendar_days import public_holidays
 from backcare.scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -46,8 +54,8 @@ from backcare.scheduling.models import (
     TimeOff,
     WorkingHours,
 )
+from backcare.scheduling.queries import booked_during_closure, booked_during_time_off
 from backcare.scheduling.slots import Interval, weekly_series, working_time
-from backcare.screening.standing import Hold, booking_hold
 
 if TYPE_CHECKING:
     from backcare.care.models import Program
@@ -139,11 +147,61 @@ def remove_closure(actor: User | None, closure: Closure) -> None:
     delete_recorded(actor, closure, "closure.removed")
 
 
-POLICY_FIELDS = ("min_notice_minutes", "horizon_days", "cancellation_window_hours")
+def closure_reason(closure: Closure) -> str:
+    """Why a session on a closed day was cancelled, as its history and the client read it."""
+    return "The clinic is closed that day" + (f" ({closure.name})." if closure.name else ".")
+
+
+def time_off_reason(away: TimeOff) -> str:
+    return f"{away.therapist.name} is away that day."
 
 
 @transaction.atomic
-def update_booking_policy(actor: User | None, **values: int) -> BookingPolicy:
+def cancel_sessions_during_time_off(
+    actor: User | None, away: TimeOff, now: dt.datetime | None = None
+) -> list[Appointment]:
+    """Cancel the therapist's sessions still booked during `away`, each by
+    :func:`cancel_appointment` (its audit row, the client's email, the freed slot)."""
+    now = _now(now)
+    return _cancel_all(actor, booked_during_time_off(away, now), time_off_reason(away), now)
+
+
+@transaction.atomic
+def cancel_sessions_during_closure(
+    actor: User | None, closure: Closure, now: dt.datetime | None = None
+) -> list[Appointment]:
+    """Cancel the sessions still booked on the closure's days, each by
+    :func:`cancel_appointment` (its audit row, the client's email, the freed slot)."""
+    now = _now(now)
+    return _cancel_all(actor, booked_during_closure(closure, now), closure_reason(closure), now)
+
+
+def _cancel_all(
+    actor: User | None, appointments: Sequence[Appointment], reason: str, now: dt.datetime
+) -> list[Appointment]:
+    if not _is_staff(actor):
+        raise SchedulingError("appointment", "Only the clinic can cancel other people's sessions.")
+    cancelled = []
+    for appointment in appointments:
+        try:
+            cancelled.append(
+                cancel_appointment(actor, appointment, reason, now=now, by_clinic=True)
+            )
+        except SchedulingError:
+            continue  # cancelled, completed or missed since it was read: nothing left to do
+    return cancelled
+
+
+POLICY_FIELDS = (
+    "min_notice_minutes",
+    "horizon_days",
+    "cancellation_window_hours",
+    "held_sessions",
+)
+
+
+@transaction.atomic
+def update_booking_policy(actor: User | None, **values: int | str) -> BookingPolicy:
     unknown = sorted(set(values) - set(POLICY_FIELDS))
     if unknown:
         raise TypeError(f"not a booking policy setting: {', '.join(unknown)}")
@@ -166,15 +224,11 @@ class SchedulingError(FieldError):
     """A scheduling request refused; ``field`` names what to change."""
 
 
-class BookingHeld(SchedulingError):
-    """Screening holds this client's bookings (:func:`backcare.screening.standing.booking_hold`).
+class BookingHeld(SchedulingError, ClientHeld):
+    """A clinical hold shuts booking for this client (:mod:`backcare.holds`, SPEC §2a).
 
     The message is the hold's staff message for staff and its client message for the client.
     """
-
-    def __init__(self, hold: Hold, *, for_staff: bool) -> None:
-        super().__init__("client", hold.staff_message if for_staff else hold.client_message)
-        self.hold = hold
 
 
 class SlotUnavailable(SchedulingError):
@@ -200,6 +254,15 @@ class SlotTaken(SlotUnavailable):
 
 class ClientAlreadyBooked(SlotUnavailable):
     """The client has another appointment at that time (with anyone, anywhere)."""
+
+
+class PublicHoliday(SlotUnavailable):
+    """A series date on a public holiday: a series skips them (a single booking may take one)."""
+
+    def __init__(self, day: dt.date, name: str, alternatives: Sequence[FreeSlot] = ()) -> None:
+        super().__init__(f"{name} — the series skips public holidays.", alternatives)
+        self.day = day
+        self.name = name
 
 
 class CancellationRefused(SchedulingError):
@@ -253,10 +316,8 @@ def _check_own(actor: User | None, client: Client, what: str) -> None:
         raise SchedulingError("client", f"You can only {what} your own appointments.")
 
 
-def _check_hold(actor: User | None, client: Client, location: Location, now: dt.datetime) -> None:
-    hold = booking_hold(client, now.astimezone(location.zone).date())
-    if hold is not None:
-        raise BookingHeld(hold, for_staff=_is_staff(actor))
+def _check_hold(actor: User | None, client: Client, now: dt.datetime) -> None:
+    refuse_if_held(actor, client, "book", now, refusal=BookingHeld)
 
 
 def _check_bookable_with(service: Service, therapist: Therapist, location: Location) -> None:
@@ -438,6 +499,7 @@ def _with_alternatives(
     now: dt.datetime,
     staff: bool,
     ignoring: Appointment | None = None,
+    skip_days: Collection[dt.date] = (),
 ) -> SlotUnavailable:
     if not refusal.alternatives and refusal.field == "starts":
         refusal.alternatives = tuple(
@@ -450,6 +512,7 @@ def _with_alternatives(
                 now,
                 staff=staff,
                 ignoring=ignoring,
+                skip_days=skip_days,
             )
         )
     return refusal
@@ -544,7 +607,6 @@ def _book(
             now=now,
             staff=staff,
         ) from refusal.__cause__
-    add_to_care_team(actor, client, therapist, CareTeamMembership.Reason.BOOKED, now)
     record(
         actor,
         "appointment.booked",
@@ -556,6 +618,7 @@ def _book(
     return appointment
 
 
+@door("book")
 @transaction.atomic
 def book_appointment(
     actor: User | None,
@@ -576,13 +639,13 @@ def book_appointment(
     a closed day, during time off, or overlapping the therapist's, the room's or the client's
     other appointments (:class:`SlotTaken` / :class:`ClientAlreadyBooked`, with the nearest free
     times). Clients must also respect the policy's minimum notice and horizon; staff need not.
-    A service that needs a room gets the first free one unless `room` is given. The therapist
-    joins the client's care team.
+    A service that needs a room gets the first free one unless `room` is given. Booking gives
+    the therapist no access to the client's clinical record: checking in does (SPEC §2a).
     """
     now = _now(now)
     staff = _is_staff(actor)
     _check_own(actor, client, "book")
-    _check_hold(actor, client, location, now)
+    _check_hold(actor, client, now)
     _check_bookable_with(service, therapist, location)
     return _book(
         actor,
@@ -598,6 +661,7 @@ def book_appointment(
     )
 
 
+@door("book")
 @transaction.atomic
 def reschedule_appointment(
     actor: User | None,
@@ -627,7 +691,7 @@ def reschedule_appointment(
             f"This appointment is less than {policy.cancellation_window_hours} hours away, so it "
             "can no longer be moved online. Please call the clinic.",
         )
-    _check_hold(actor, client, location, now)
+    _check_hold(actor, client, now)
     new_therapist = therapist or appointment.therapist
     _check_bookable_with(service, new_therapist, location)
     before = _appointment_snapshot(appointment)
@@ -665,8 +729,6 @@ def reschedule_appointment(
             staff=staff,
             ignoring=appointment,
         ) from refusal.__cause__
-    if new_therapist.pk != previous_therapist.pk:
-        add_to_care_team(actor, client, new_therapist, CareTeamMembership.Reason.BOOKED, now)
     record(
         actor,
         "appointment.rescheduled",
@@ -697,12 +759,21 @@ def reschedule_appointment(
 
 @transaction.atomic
 def cancel_appointment(
-    actor: User | None, appointment: Appointment, reason: str = "", now: dt.datetime | None = None
+    actor: User | None,
+    appointment: Appointment,
+    reason: str = "",
+    now: dt.datetime | None = None,
+    *,
+    held: bool = False,
+    by_clinic: bool = False,
 ) -> Appointment:
     """Cancel a booked (or checked-in) appointment, freeing its time.
 
     Inside the policy's cancellation window only staff may cancel, and the appointment is
     marked ``late_cancellation``; a client is refused with :class:`CancellationRefused`.
+    ``held``: the clinic cancels it because a clinical hold stands (SPEC §2a): never late, and
+    the hold's own email tells the client, so the usual cancellation email is not sent.
+    ``by_clinic``: the clinic cancels it (a closure, the therapist away): never late.
     """
     now = _now(now)
     _lock(appointment)
@@ -711,7 +782,7 @@ def cancel_appointment(
         appointment, [AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN], "cancelled"
     )
     policy = BookingPolicy.current()
-    late = now > appointment.starts - policy.cancellation_window
+    late = now > appointment.starts - policy.cancellation_window and not (held or by_clinic)
     if late and not _is_staff(actor):
         raise CancellationRefused(
             "appointment",
@@ -734,7 +805,9 @@ def cancel_appointment(
             snapshot(appointment, ["status", "late_cancellation", "cancelled_at", "cancel_reason"]),
         ),
     )
-    signals.send_on_commit(signals.appointment_cancelled, appointment=appointment, late=late)
+    signals.send_on_commit(
+        signals.appointment_cancelled, appointment=appointment, late=late, held=held
+    )
     if appointment.starts > now:
         signals.send_on_commit(
             signals.slot_freed,
@@ -779,11 +852,15 @@ def mark_no_show(
     return _set_status(actor, appointment, AppointmentStatus.NO_SHOW, "appointment.no_show")
 
 
+@door("check_in")
 @transaction.atomic
 def check_in(
     actor: User | None, appointment: Appointment, now: dt.datetime | None = None
 ) -> Appointment:
-    """The client has arrived: from the start of the appointment's local day until it ends."""
+    """The client has arrived: from the start of the appointment's local day until it ends.
+
+    The appointment's therapist now treats the client and joins their care team (SPEC §2a:
+    access to the clinical record follows treatment, not a booking)."""
     now = _now(now)
     _lock(appointment)
     _check_own(actor, appointment.client, "check in to")
@@ -793,22 +870,49 @@ def check_in(
         raise SchedulingError("appointment", "Check-in opens on the day of the appointment.")
     if now >= appointment.ends:
         raise SchedulingError("appointment", "This appointment has already ended.")
-    return _set_status(actor, appointment, AppointmentStatus.CHECKED_IN, "appointment.checked_in")
+    refuse_if_held(actor, appointment.client, "check_in", now)
+    _set_status(actor, appointment, AppointmentStatus.CHECKED_IN, "appointment.checked_in")
+    add_to_care_team(
+        actor, appointment.client, appointment.therapist, CareTeamMembership.Reason.TREATED, now
+    )
+    return appointment
 
 
 @transaction.atomic
 def complete_appointment(
-    actor: User | None, appointment: Appointment, now: dt.datetime | None = None
+    actor: User | None,
+    appointment: Appointment,
+    now: dt.datetime | None = None,
+    *,
+    not_checked_in_because: str = "",
 ) -> Appointment:
-    """The session took place. Staff only, for a checked-in appointment that has started."""
+    """The session took place. Staff only, once it has started, for a checked-in appointment
+    or, when the client was never checked in, with the reason recorded (SPEC §2a)."""
     now = _now(now)
     _lock(appointment)
     if not _is_staff(actor):
         raise SchedulingError("appointment", "Only the clinic can complete an appointment.")
-    _require_status(appointment, [AppointmentStatus.CHECKED_IN], "completed")
+    because = not_checked_in_because.strip()
+    allowed = [AppointmentStatus.CHECKED_IN] + ([AppointmentStatus.BOOKED] if because else [])
+    _require_status(appointment, allowed, "completed")
     if now < appointment.starts:
         raise SchedulingError("appointment", "The appointment has not started yet.")
-    return _set_status(actor, appointment, AppointmentStatus.COMPLETED, "appointment.completed")
+    completed = _set_status(
+        actor, appointment, AppointmentStatus.COMPLETED, "appointment.completed"
+    )
+    if because:
+        record(
+            actor,
+            "appointment.completed_without_check_in",
+            appointment,
+            client=appointment.client,
+            changes={"reason": {"before": None, "after": because}},
+        )
+        # Treated without a check-in: the therapist treats the client all the same.
+        add_to_care_team(
+            actor, appointment.client, appointment.therapist, CareTeamMembership.Reason.TREATED, now
+        )
+    return completed
 
 
 # --- Series ---------------------------------------------------------------------------------
@@ -872,6 +976,7 @@ def series_starts(
     return sorted(weekly + second)[:count]
 
 
+@door("book")
 @transaction.atomic
 def book_series(
     actor: User | None,
@@ -893,7 +998,9 @@ def book_series(
 
     Once or twice (`per_week`) a week, keeping the local wall-clock time across DST changes.
     Every date is checked like a single booking; the report says, per date, booked (free in a
-    dry run) or why not with the nearest free times. A real run books every free date and
+    dry run) or why not with the nearest free times. A date on a public holiday of the
+    location's state is skipped (:class:`PublicHoliday`) unless something else refuses it
+    first, and no nearest free time falls on one. A real run books every free date and
     reports the rest, so the intended use is: dry run, show the report, then book. Refusals
     that concern the whole series (a screening hold, a therapist not at the location, a bad
     count) raise instead. Sessions of a care `program` (the client's own) belong to it.
@@ -911,16 +1018,21 @@ def book_series(
     if program is not None and program.client_id != client.pk:
         raise SchedulingError("program", "That program belongs to someone else.")
     _check_own(actor, client, "book")
-    _check_hold(actor, client, location, now)
+    _check_hold(actor, client, now)
     _check_bookable_with(service, therapist, location)
     duration = dt.timedelta(minutes=service.duration_minutes)
     series = None if dry_run else uuid.uuid4()
+    zone = location.zone
+    all_starts = series_starts(first_start, count, per_week, zone, days_between=days_between)
+    days = [starts.astimezone(zone).date() for starts in all_starts]
+    reach = dt.timedelta(days=NEAREST_WINDOW_DAYS)  # the nearest free times avoid them too
+    holidays = public_holidays(location.state, min(days) - reach, max(days) + reach)
     dates = []
-    for starts in series_starts(
-        first_start, count, per_week, location.zone, days_between=days_between
-    ):
+    for starts, day in zip(all_starts, days, strict=True):
+        holiday = holidays.get(day)
         try:
-            if dry_run:
+            if dry_run or holiday is not None:
+                # The clinic's own reasons (a closure, time off, a taken time) come first.
                 _plan(
                     client=client,
                     service=service,
@@ -933,6 +1045,8 @@ def book_series(
                     staff=staff,
                     ignoring=None,
                 )
+                if holiday is not None:
+                    raise PublicHoliday(day, holiday)
                 dates.append(SeriesDate(starts, starts + duration))
             else:
                 with transaction.atomic():
@@ -960,6 +1074,7 @@ def book_series(
                 around=starts,
                 now=now,
                 staff=staff,
+                skip_days=holidays,
             )
             dates.append(SeriesDate(starts, starts + duration, problem=refusal))
     report = SeriesReport(dry_run=dry_run, series=series, dates=tuple(dates))

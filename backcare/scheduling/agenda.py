@@ -25,6 +25,7 @@ from django.db.models import Prefetch, Q
 from backcare import policy
 from backcare.accounts.models import User
 from backcare.clinic.models import Location, Therapist
+from backcare.holds.queries import standings
 from backcare.policy import Action
 from backcare.scheduling.models import (
     Appointment,
@@ -66,6 +67,8 @@ class Entry:
     elsewhere: bool
     """At another location than the calendar's."""
     zone: ZoneInfo
+    held: str = ""
+    """For a booked session of a held client (SPEC §2a): the hold in the staff's words."""
 
     @property
     def local_starts(self) -> dt.datetime:
@@ -189,18 +192,32 @@ class _Builder:
 
     def entries(self, appointments: Iterable[Appointment]) -> list[tuple[Interval, Entry]]:
         here = self.calendar_location.pk if self.calendar_location is not None else None
-        return [
-            (
-                Interval(appointment.starts, appointment.ends),
-                Entry(
-                    appointment=appointment,
-                    detailed=policy.can(self.viewer, Action.APPOINTMENT_VIEW, appointment),
-                    elsewhere=here is not None and appointment.location_id != here,
-                    zone=self.zone,
-                ),
+        appointments = list(appointments)
+        booked = {
+            a.client_id: a.client for a in appointments if a.status == AppointmentStatus.BOOKED
+        }
+        where = standings(booked.values(), self.now.astimezone(self.zone).date())
+        entries = []
+        for appointment in appointments:
+            detailed = policy.can(self.viewer, Action.APPOINTMENT_VIEW, appointment)
+            hold = (
+                where[appointment.client_id].at("check_in")
+                if detailed and appointment.client_id in where
+                else None
             )
-            for appointment in appointments
-        ]
+            entries.append(
+                (
+                    Interval(appointment.starts, appointment.ends),
+                    Entry(
+                        appointment=appointment,
+                        detailed=detailed,
+                        elsewhere=here is not None and appointment.location_id != here,
+                        zone=self.zone,
+                        held=hold.staff_message if hold is not None else "",
+                    ),
+                )
+            )
+        return entries
 
     def add_column(
         self,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -302,8 +302,10 @@ def nearest_free(
     staff: bool = False,
     ignoring: Appointment | None = None,
     exclude: Sequence[dt.datetime] = (),
+    skip_days: Collection[dt.date] = (),
 ) -> list[FreeSlot]:
-    """The `limit` free slots nearest to `around`, looking a week either side.
+    """The `limit` free slots nearest to `around`, looking a week either side, leaving out
+    the starts in `exclude` and the local days in `skip_days`.
 
     Nearest as a person means it: the same day first, closest in time; then the days around
     it, each at the time of day closest to the wanted one (earlier first on a tie). So a
@@ -325,6 +327,12 @@ def nearest_free(
     )
     skipped = set(exclude)
     candidates = [slot for slot in search.find(now) if slot.start not in skipped]
+    if skip_days:
+        candidates = [
+            slot
+            for slot in candidates
+            if slot.start.astimezone(location.zone).date() not in skip_days
+        ]
     wanted = around.astimezone(location.zone)
 
     def distance(slot: FreeSlot) -> tuple[int, float, dt.datetime, int]:

@@ -130,6 +130,11 @@ class Closure(models.Model):
         return [self.starts_on + dt.timedelta(days=index) for index in range(count)]
 
 
+class HeldSessions(models.TextChoices):
+    HOLD = "hold", "Keep them on the calendar, flagged, until the hold is lifted"
+    CANCEL = "cancel", "Cancel them"
+
+
 class BookingPolicy(models.Model):
     """The clinic's booking rules: one row, created on first use by :meth:`current`."""
 
@@ -150,6 +155,17 @@ class BookingPolicy(models.Model):
         "cancellation window (hours)",
         default=24,
         help_text="Inside this window only staff can cancel, and it counts as a late cancellation.",
+    )
+    held_sessions = models.CharField(
+        "booked sessions of a client on hold",
+        max_length=10,
+        choices=HeldSessions.choices,
+        default=HeldSessions.HOLD,
+        help_text=(
+            "When a client is put on hold (for example after a possible injury or a red flag), "
+            "their booked sessions are either kept on the calendar, flagged, or cancelled. "
+            "Either way the client is emailed."
+        ),
     )
 
     class Meta:

@@ -32,6 +32,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from backcare import policy
 from backcare.clinic.models import Client, Location, Service
+from backcare.holds.queries import standing
+from backcare.holds.rules import ClinicalHold
 from backcare.lib import ics
 from backcare.lib.when import MONTHS, WEEKDAYS, spoken
 from backcare.notices.appointments import calendar_event, emailable
@@ -58,7 +60,6 @@ from backcare.scheduling.portal_forms import (
     TimesForm,
     starts_param,
 )
-from backcare.screening.standing import Hold, standing
 
 # --- Saying times the way a client reads them -------------------------------------------------
 
@@ -171,7 +172,7 @@ def _own_appointment(request: AuthenticatedRequest, appointment_id: int) -> Appo
 
 def _held(
     request: AuthenticatedRequest,
-    hold: Hold,
+    hold: ClinicalHold,
     *,
     screened: bool,
     refused: str = "",
@@ -579,13 +580,16 @@ def appointments(request: AuthenticatedRequest) -> HttpResponse:
     now = timezone.now()
     booking_policy = BookingPolicy.current()
     upcoming, past = [], []
+    where = standing(client, timezone.localdate())
     for appointment in client.appointments.select_related(
         "service", "location", "therapist__user"
     ).order_by("starts", "pk"):
         row = {
             "appointment": appointment,
             "when": spoken(appointment.starts, appointment.location.time_zone),
-            "cannot_move": _why_unchangeable(appointment, booking_policy, now, "moved"),
+            # A held client's session can't be moved to another time, only kept or cancelled.
+            "cannot_move": _why_unchangeable(appointment, booking_policy, now, "moved")
+            or (where.hold.client_message if where.hold else ""),
             "cannot_cancel": _why_unchangeable(appointment, booking_policy, now, "cancelled"),
         }
         if appointment.status in _COMING and appointment.ends > now:
@@ -596,7 +600,13 @@ def appointments(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "booking/appointments.html",
-        {"client": client, "upcoming": upcoming, "past": past},
+        {
+            "client": client,
+            "upcoming": upcoming,
+            "past": past,
+            "hold": where.hold,
+            "held": where.at("check_in"),
+        },
     )
 
 

@@ -13,7 +13,8 @@ appointment_booked         ``appointment``; also sent for each appointment of a 
 series_booked              ``series`` (UUID), ``appointments`` (list, in date order)
 appointment_rescheduled    ``appointment`` (as it is now), ``previous_starts``,
                            ``previous_ends``, ``previous_therapist``, ``previous_room``
-appointment_cancelled      ``appointment``, ``late`` (inside the cancellation window)
+appointment_cancelled      ``appointment``, ``late`` (inside the cancellation window),
+                           ``held`` (cancelled by a clinical hold, which tells the client)
 slot_freed                 ``appointment``, ``starts``, ``ends``, ``therapist``, ``room``,
                            ``location``: the time given up, by a cancellation or by the old
                            time of a rescheduled appointment

@@ -49,8 +49,21 @@ urlpatterns = [
     path("hours/", views.hours_overview, name="hours"),
     path("therapists/<int:therapist_id>/hours/", views.therapist_hours, name="therapist_hours"),
     path("time-off/", views.time_off, name="time_off"),
+    # Each entry's booked sessions come before its removal: the access test walks this order.
+    path("time-off/<int:time_off_id>/", views.time_off_sessions, name="time_off_sessions"),
+    path(
+        "time-off/<int:time_off_id>/cancel-sessions/",
+        views.time_off_cancel_sessions,
+        name="time_off_cancel_sessions",
+    ),
     path("time-off/<int:time_off_id>/remove/", views.time_off_remove, name="time_off_remove"),
     path("closures/", views.closures, name="closures"),
+    path("closures/<int:closure_id>/", views.closure_sessions, name="closure_sessions"),
+    path(
+        "closures/<int:closure_id>/cancel-sessions/",
+        views.closure_cancel_sessions,
+        name="closure_cancel_sessions",
+    ),
     path("closures/<int:closure_id>/remove/", views.closure_remove, name="closure_remove"),
     path("booking-policy/", views.booking_policy, name="booking_policy"),
 ]

@@ -30,6 +30,8 @@ from backcare import policy
 from backcare.accounts.models import Role
 from backcare.audit.models import AuditEvent
 from backcare.clinic.models import Client, Location, Service, Therapist
+from backcare.holds.queries import standing
+from backcare.lib.when import spoken
 from backcare.pages import form_page
 from backcare.policy import Action, AuthenticatedRequest
 from backcare.scheduling import actions
@@ -55,12 +57,14 @@ from backcare.scheduling.models import (
     TimeOff,
     WorkingHours,
 )
-from backcare.screening.standing import standing
+from backcare.scheduling.queries import booked_during_closure, booked_during_time_off
 
 load_location = policy.loader(Location, "location_id")
 load_therapist = policy.loader(Therapist, "therapist_id")
 load_appointment = policy.loader(Appointment, "appointment_id")
 load_client = policy.loader(Client, "client_id")
+load_time_off = policy.loader(TimeOff, "time_off_id")
+load_closure = policy.loader(Closure, "closure_id")
 
 CLIENT_CHOICES = 50  # clients offered in the booking form's list; the search finds the rest
 
@@ -454,6 +458,9 @@ def appointment_detail(request: AuthenticatedRequest, appointment: Appointment) 
             "can_check_in": can_attend and booked,
             "can_no_show": can_attend and booked and now >= appointment.starts,
             "can_complete": can_attend and appointment.status == AppointmentStatus.CHECKED_IN,
+            "client": appointment.client,
+            "standing": standing(appointment.client, timezone.localdate()),
+            "can_lift_hold": policy.can(user, Action.HOLD_LIFT, appointment.client),
             "calendar_url": reverse("scheduling:location_calendar", args=[appointment.location_id])
             + f"?view=day&date={appointment.starts.astimezone(zone).date().isoformat()}",
         },
@@ -736,17 +743,44 @@ def therapist_hours(request: AuthenticatedRequest, therapist: Therapist) -> Http
     )
 
 
+@dataclass(frozen=True)
+class BookedThen:
+    """A session still booked when a therapist is away or a location closed, as listed."""
+
+    appointment: Appointment
+    when: str  # in the location's zone, with the zone's abbreviation
+
+
+def _booked_then(appointments: list[Appointment]) -> list[BookedThen]:
+    return [
+        BookedThen(appointment, spoken(appointment.starts, appointment.location.time_zone))
+        for appointment in appointments
+    ]
+
+
+def _cancelled_message(cancelled: list[Appointment]) -> str:
+    if not cancelled:
+        return "No sessions were left to cancel."
+    count = len(cancelled)
+    return (
+        f"Cancelled {count} session{'s' if count != 1 else ''}. Each client is emailed, "
+        "unless they do not take email."
+    )
+
+
 @policy.requires(Action.SCHEDULING_SETTINGS)
 def time_off(request: AuthenticatedRequest) -> HttpResponse:
+    """Add time off; when sessions are booked then, go on to list them (time_off_sessions)."""
     form = TimeOffForm(request.POST or None)
-    back = _Back(reverse("scheduling:time_off"))
 
     def save() -> _Back:
         data = form.cleaned_data
-        actions.add_time_off(
+        away = actions.add_time_off(
             request.user, data["therapist"], data["starts"], data["ends"], data["reason"]
         )
-        return back
+        if booked_during_time_off(away, timezone.now()):
+            return _Back(reverse("scheduling:time_off_sessions", args=[away.pk]))
+        return _Back(reverse("scheduling:time_off"))
 
     recent = timezone.now() - dt.timedelta(days=30)
     return form_page(
@@ -763,8 +797,35 @@ def time_off(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
+@policy.requires(Action.SCHEDULING_SETTINGS, load=load_time_off)
+def time_off_sessions(request: AuthenticatedRequest, away: TimeOff) -> HttpResponse:
+    """The sessions still booked with the therapist during this time off, to move or cancel."""
+    sessions = _booked_then(booked_during_time_off(away, timezone.now()))
+    return render(
+        request,
+        "scheduling/booked_then.html",
+        {
+            "title": f"{away.therapist.name} away",
+            "away": away,
+            "sessions": sessions,
+            "reason": actions.time_off_reason(away),
+            "cancel_url": reverse("scheduling:time_off_cancel_sessions", args=[away.pk]),
+            "back_url": reverse("scheduling:time_off"),
+            "back_label": "Back to time off",
+        },
+    )
+
+
 @require_POST
-@policy.requires(Action.SCHEDULING_SETTINGS, load=policy.loader(TimeOff, "time_off_id"))
+@policy.requires(Action.SCHEDULING_SETTINGS, load=load_time_off)
+def time_off_cancel_sessions(request: AuthenticatedRequest, away: TimeOff) -> HttpResponse:
+    cancelled = actions.cancel_sessions_during_time_off(request.user, away)
+    messages.success(request, _cancelled_message(cancelled))
+    return redirect("scheduling:time_off_sessions", away.pk)
+
+
+@require_POST
+@policy.requires(Action.SCHEDULING_SETTINGS, load=load_time_off)
 def time_off_remove(request: AuthenticatedRequest, away: TimeOff) -> HttpResponse:
     actions.remove_time_off(request.user, away)
     messages.success(request, "Time off removed.")
@@ -773,19 +834,21 @@ def time_off_remove(request: AuthenticatedRequest, away: TimeOff) -> HttpRespons
 
 @policy.requires(Action.SCHEDULING_SETTINGS)
 def closures(request: AuthenticatedRequest) -> HttpResponse:
+    """Add a closure; when sessions are booked then, go on to list them (closure_sessions)."""
     form = ClosureForm(request.POST or None)
-    back = _Back(reverse("scheduling:closures"))
 
     def save() -> _Back:
         data = form.cleaned_data
-        actions.add_closure(
+        closure = actions.add_closure(
             request.user,
             data["starts_on"],
             data["ends_on"],
             name=data["name"],
             location=data["location"],
         )
-        return back
+        if booked_during_closure(closure, timezone.now()):
+            return _Back(reverse("scheduling:closure_sessions", args=[closure.pk]))
+        return _Back(reverse("scheduling:closures"))
 
     return form_page(
         request,
@@ -801,8 +864,35 @@ def closures(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
+@policy.requires(Action.SCHEDULING_SETTINGS, load=load_closure)
+def closure_sessions(request: AuthenticatedRequest, closure: Closure) -> HttpResponse:
+    """The sessions still booked on the closure's days, to move or cancel."""
+    sessions = _booked_then(booked_during_closure(closure, timezone.now()))
+    return render(
+        request,
+        "scheduling/booked_then.html",
+        {
+            "title": closure.name or "Closure",
+            "closure": closure,
+            "sessions": sessions,
+            "reason": actions.closure_reason(closure),
+            "cancel_url": reverse("scheduling:closure_cancel_sessions", args=[closure.pk]),
+            "back_url": reverse("scheduling:closures"),
+            "back_label": "Back to closures",
+        },
+    )
+
+
 @require_POST
-@policy.requires(Action.SCHEDULING_SETTINGS, load=policy.loader(Closure, "closure_id"))
+@policy.requires(Action.SCHEDULING_SETTINGS, load=load_closure)
+def closure_cancel_sessions(request: AuthenticatedRequest, closure: Closure) -> HttpResponse:
+    cancelled = actions.cancel_sessions_during_closure(request.user, closure)
+    messages.success(request, _cancelled_message(cancelled))
+    return redirect("scheduling:closure_sessions", closure.pk)
+
+
+@require_POST
+@policy.requires(Action.SCHEDULING_SETTINGS, load=load_closure)
 def closure_remove(request: AuthenticatedRequest, closure: Closure) -> HttpResponse:
     actions.remove_closure(request.user, closure)
     messages.success(request, "Closure removed.")

@@ -12,13 +12,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from backcare.accounts.models import Role, User
 from backcare.audit.log import diff, record
 from backcare.clinic.letterhead import letterhead_for
-from backcare.clinic.models import Client
+from backcare.clinic.models import Client, Location
 from backcare.intake.models import Intake
 from backcare.notices.outbox import send_notice
+from backcare.scheduling.models import Appointment, AppointmentStatus
 from backcare.screening import letter as letters
 from backcare.screening.models import Clearance, Decision, Screening
 from backcare.screening.rules import parse_intake, screen
@@ -69,11 +71,13 @@ def run_screening(
             },
         ),
     )
-    if notify and result.decision in (
-        Decision.URGENT_REFERRAL,
-        Decision.MEDICAL_CLEARANCE_REQUIRED,
-    ):
-        _tell_staff(screening)
+    if result.decision in (Decision.URGENT_REFERRAL, Decision.MEDICAL_CLEARANCE_REQUIRED):
+        if notify:
+            _tell_staff(screening)
+        # The client's booked sessions are held (or cancelled) by the clinic's setting.
+        from backcare.holds.actions import hold_future_sessions
+
+        hold_future_sessions(client, at)
     return screening
 
 
@@ -195,15 +199,20 @@ def referral_letter(
     therapist: User | None,
     today: dt.date,
     purpose: letters.Purpose = "clearance",
+    location: Location | None = None,
 ) -> letters.ReferralLetter:
-    """The referral letter for a screening, signed by ``therapist`` when given."""
+    """The referral letter for a screening, signed by ``therapist`` when given, on the
+    letterhead of ``location`` (the session the letter is about) or, without one, of the
+    client's next or latest appointment (:func:`appointment_location`)."""
     outcome = screening.outcome
     licence = ""
     if therapist is not None and hasattr(therapist, "therapist"):
         profile = therapist.therapist
         licence = f"LMT, licence {profile.licence_number} ({profile.licence_state})"
     return letters.ReferralLetter(
-        letterhead=letterhead_for(client),
+        letterhead=letterhead_for(
+            client, location if location is not None else appointment_location(client, today)
+        ),
         written_on=today,
         client_name=client.full_name,
         client_date_of_birth=client.date_of_birth,
@@ -220,6 +229,23 @@ def referral_letter(
         therapist_licence=licence,
         purpose=purpose,
     )
+
+
+def appointment_location(client: Client, today: dt.date) -> Location | None:
+    """Where the client will be seen: the location of their next appointment (from the start
+    of ``today``), else of their latest one; None when they have none. Cancelled appointments
+    do not count."""
+    start = dt.datetime.combine(today, dt.time(), tzinfo=timezone.get_current_timezone())
+    booked = (
+        Appointment.objects.filter(client=client)
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .select_related("location")
+    )
+    found = (
+        booked.filter(starts__gte=start).order_by("starts", "pk").first()
+        or booked.filter(starts__lt=start).order_by("-starts", "-pk").first()
+    )
+    return found.location if found is not None else None
 
 
 def email_referral_letter(

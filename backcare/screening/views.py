@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from backcare import policy
 from backcare.audit.log import record
 from backcare.clinic.models import Client
+from backcare.holds.queries import standing
 from backcare.lib.techniques import TECHNIQUES
 from backcare.policy import Action, AuthenticatedRequest
 from backcare.screening import actions
@@ -23,7 +24,6 @@ from backcare.screening.cli import InputError, decode
 from backcare.screening.forms import ClearanceForm, LetterForm
 from backcare.screening.models import Clearance, Screening
 from backcare.screening.rules import IntakeError, parse_intake, screen
-from backcare.screening.standing import standing
 
 load_client = policy.loader(Client, "client_id")
 

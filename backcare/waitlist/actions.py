@@ -36,6 +36,8 @@ from django_tasks import task
 from backcare.accounts.models import User
 from backcare.audit.log import diff, record, snapshot
 from backcare.clinic.models import Client, Location, Room, Service, Therapist
+from backcare.holds.actions import ClientHeld, door, refuse_if_held
+from backcare.holds.queries import booking_hold
 from backcare.lib.errors import FieldError
 from backcare.lib.when import spoken
 from backcare.notices.appointments import emailable
@@ -43,7 +45,6 @@ from backcare.notices.outbox import send_notice
 from backcare.scheduling.actions import ClientAlreadyBooked, SlotUnavailable, book_appointment
 from backcare.scheduling.availability import load_search
 from backcare.scheduling.models import Appointment, BookingPolicy
-from backcare.screening.standing import booking_hold
 from backcare.waitlist import matching
 from backcare.waitlist.matching import TimeOfDay
 from backcare.waitlist.models import (
@@ -72,6 +73,10 @@ _ENTRY_FIELDS = (
 
 class WaitlistError(FieldError):
     """A waitlist request refused; ``field`` names what to change."""
+
+
+class WaitlistHeld(WaitlistError, ClientHeld):
+    """A clinical hold: the waitlist neither takes nor offers to a held client (SPEC §2a)."""
 
 
 class OfferClosed(WaitlistError):
@@ -109,6 +114,7 @@ def _check_own(actor: User | None, client: Client) -> None:
 # --- Joining and leaving --------------------------------------------------------------------
 
 
+@door("book")
 @transaction.atomic
 def join_waitlist(
     actor: User | None,
@@ -131,10 +137,7 @@ def join_waitlist(
     now = _now(now)
     _check_own(actor, client)
     today = now.astimezone(location.zone).date()
-    hold = booking_hold(client, today)
-    if hold is not None:
-        message = hold.staff_message if _is_staff(actor) else hold.client_message
-        raise WaitlistError("client", message)
+    refuse_if_held(actor, client, "book", now, refusal=WaitlistHeld)
     if not service.active:
         raise WaitlistError("service", f"{service.name} is no longer offered.")
     if not location.active:
@@ -435,6 +438,7 @@ def _check_answerable(actor: User, offer: WaitlistOffer) -> None:
         raise OfferClosed("offer", "This offer is closed. You are still on the waitlist.")
 
 
+@door("book")
 def accept_offer(actor: User, offer: WaitlistOffer, now: dt.datetime | None = None) -> Appointment:
     """Book the offered slot for the offer's client, who must be `actor`.
 

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from backcare import policy
 from backcare.clinic.models import Client, Location
+from backcare.holds.queries import booking_hold
 from backcare.lib.errors import FieldError
 from backcare.policy import Action, AuthenticatedRequest
-from backcare.screening.standing import booking_hold
 from backcare.waitlist import actions
 from backcare.waitlist.forms import WaitlistForm
 from backcare.waitlist.models import (

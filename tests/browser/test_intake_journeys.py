@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from backcare.holds.queries import booking_hold
 from backcare.intake.questionnaire import answers_for, load_questionnaire
 from backcare.screening.models import Screening
-from backcare.screening.standing import booking_hold
 from tests.browser.conftest import sign_in
 from tests.conftest import Clinic
 from tests.factories import PASSWORD

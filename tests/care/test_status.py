@@ -26,6 +26,7 @@ REFUSED = [(a, b) for a, b in MOVES if b not in STATUS_FLOW[a]]
 def test_the_flow_is_draft_active_paused_then_ended() -> None:
     assert ALLOWED == [
         ("draft", "active"),
+        ("draft", "paused"),  # an alert pauses a draft program too
         ("draft", "discharged"),
         ("active", "paused"),
         ("active", "completed"),

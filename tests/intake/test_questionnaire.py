@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
+from backcare.holds.rules import Facts, ScreeningFact, clinical_hold, kind_of
 from backcare.intake.questionnaire import (
     answers_for,
     derived_codes,
@@ -15,7 +17,6 @@ from backcare.intake.questionnaire import (
     unanswered_steps,
 )
 from backcare.screening.rules import load_rules, parse_intake, screen
-from backcare.screening.standing import hold_kind
 
 QUESTIONNAIRE = load_questionnaire()
 ALL_CODES = sorted(QUESTIONNAIRE.codes)
@@ -232,7 +233,10 @@ def test_hold_kind(
     cleared: tuple[str, ...],
     hold: str | None,
 ) -> None:
-    assert (
-        hold_kind(adult=adult, decision=decision, needs_clearance=needs_clearance, cleared=cleared)
-        == hold
+    screened_at = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    facts = Facts(
+        adult=adult,
+        screening=ScreeningFact(1, decision, screened_at, needs_clearance) if decision else None,
+        cleared_codes=frozenset(cleared),
     )
+    assert kind_of(clinical_hold(facts).at("book")) == hold

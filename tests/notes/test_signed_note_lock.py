@@ -11,7 +11,7 @@ from backcare.lib.errors import FieldError
 from backcare.notes import actions
 from backcare.notes.models import Addendum, SessionNote, SignedNoteIsLocked
 from tests.conftest import Clinic
-from tests.notes.conftest import Course, note_values, signed_note
+from tests.notes.conftest import Course, check_in, note_values, signed_note
 
 pytestmark = pytest.mark.django_db
 
@@ -52,9 +52,11 @@ def test_orm_save_is_refused(note: SessionNote) -> None:
 
 
 def test_orm_save_of_a_stale_draft_copy_is_refused(clinic: Clinic, course: Course) -> None:
-    draft = actions.start_note(clinic.tess.user, course.sessions[0])
-    actions.save_note(clinic.tess.user, draft, note_values())
-    actions.sign_note(clinic.tess.user, SessionNote.objects.get(pk=draft.pk))
+    session = course.sessions[0]
+    check_in(clinic, session)
+    draft = actions.start_note(clinic.tess.user, session, now=session.ends)
+    actions.save_note(clinic.tess.user, draft, note_values(), now=session.ends)
+    actions.sign_note(clinic.tess.user, SessionNote.objects.get(pk=draft.pk), now=session.ends)
     stale = SessionNote.objects.get(pk=draft.pk)
     stale._signed_when_loaded = False  # as if loaded before it was signed
     stale.findings = "Rewritten"

@@ -17,7 +17,9 @@ from backcare.audit.models import AuditEvent
 from backcare.care.models import Program
 from backcare.notes.models import SessionNote
 from backcare.outcomes.actions import record_response
+from backcare.outcomes.progress import third_person
 from backcare.outcomes.records import discharge_summary
+from backcare.outcomes.scoring import responder
 from backcare.outcomes.summary import render_discharge_summary
 from backcare.scheduling.models import Appointment
 from tests.conftest import Clinic, login_as
@@ -74,7 +76,7 @@ def test_the_summary_compares_baseline_and_latest_and_counts_sessions(
     rows = {row.title.split(" ")[0]: row for row in summary.measures}
     assert rows["Pain"].baseline == "5"  # the intake (answers_for: NRS 5)
     assert rows["Pain"].latest == "2"
-    assert rows["Pain"].change == "Your pain is 60% lower than when you started."
+    assert rows["Pain"].change == "Alice's pain is 60% lower than when they started."
     assert rows["Pain"].class_words == "a substantial improvement"
     assert summary.responder.endswith("Responder class on pain (NRS): substantial.")
     assert "“much improved”" in summary.global_impression
@@ -82,6 +84,33 @@ def test_the_summary_compares_baseline_and_latest_and_counts_sessions(
     assert summary.techniques_planned_only
     assert summary.techniques == ("Swedish massage", "Myofascial release")
     assert summary.advice.startswith("Walk for 20 minutes")
+
+
+@pytest.mark.parametrize(
+    ("instrument", "baseline", "latest", "sentence"),
+    [
+        ("nrs", 6, 6, "Alice's pain is the same as when they started."),
+        (
+            "psfs",
+            4,
+            6,
+            "Alice's ability to do the activities they chose is 2 points higher than when they "
+            "started.",
+        ),
+        (
+            "rmdq",
+            12,
+            6,
+            "Alice's score for how much their back limits their daily life is 6 points lower "
+            "than when they started.",
+        ),
+    ],
+)
+def test_the_summary_speaks_of_the_client_in_the_third_person(
+    instrument: str, baseline: float, latest: float, sentence: str
+) -> None:
+    """The instruments' sentences are written to the client; the summary is for the physician."""
+    assert third_person(responder(instrument, baseline, latest).sentence, "Alice") == sentence
 
 
 def test_techniques_come_from_signed_notes_when_there_are_some(
@@ -116,7 +145,7 @@ def test_the_pdf_says_what_the_page_says_and_draws_the_charts(
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Discharge summary" in text
     assert "Alice Anders" in text
-    assert "Your pain is 60% lower than when you started." in text
+    assert "Alice's pain is 60% lower than when they started." in text
     assert "8 of 10 planned sessions attended, 1 missed, 1 cancelled." in text
     assert "Techniques planned" in text
     assert "Walk for 20 minutes every day." in text

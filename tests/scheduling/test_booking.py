@@ -117,17 +117,18 @@ def test_staff_book_a_free_time_with_room_buffer_and_audit(open_clinic: Clinic) 
     assert event.changes["starts"]["after"] == local(1, 10).isoformat()
 
 
-def test_a_client_books_for_themselves_and_the_therapist_joins_the_care_team(
+def test_a_client_books_for_themselves_and_the_therapist_does_not_join_the_care_team(
     open_clinic: Clinic,
 ) -> None:
+    """Access to the clinical record follows treatment (a check-in), not a booking (SPEC §2a)."""
     bob = open_clinic.bob
     assert not CareTeamMembership.objects.filter(client=bob, therapist=open_clinic.tess).exists()
 
-    book(open_clinic, local(1, 10), actor=bob.user, client=bob)
+    appointment = book(open_clinic, local(1, 10), actor=bob.user, client=bob)
 
-    membership = CareTeamMembership.objects.get(client=bob, therapist=open_clinic.tess)
-    assert membership.reason == CareTeamMembership.Reason.BOOKED
-    assert AuditEvent.objects.filter(action="care_team.added", client=bob).exists()
+    assert appointment.client == bob
+    assert not CareTeamMembership.objects.filter(client=bob).exists()
+    assert not AuditEvent.objects.filter(action="care_team.added", client=bob).exists()
 
 
 def test_a_client_cannot_book_for_someone_else(open_clinic: Clinic) -> None:
@@ -376,13 +377,15 @@ def test_rescheduling_onto_someone_elses_time_is_slot_taken(open_clinic: Clinic)
     assert appointment.starts == local(1, 14)
 
 
-def test_rescheduling_to_another_therapist_adds_them_to_the_care_team(open_clinic: Clinic) -> None:
+def test_rescheduling_to_another_therapist_does_not_add_them_to_the_care_team(
+    open_clinic: Clinic,
+) -> None:
     appointment = book(open_clinic, local(1, 10))
     reschedule_appointment(
         open_clinic.front_desk, appointment, local(1, 14), therapist=open_clinic.theo, now=NOW
     )
     assert appointment.therapist == open_clinic.theo
-    assert CareTeamMembership.objects.filter(
+    assert not CareTeamMembership.objects.filter(
         client=open_clinic.alice, therapist=open_clinic.theo
     ).exists()
 
@@ -414,7 +417,9 @@ def test_a_client_cancels_outside_the_window_and_it_is_not_late(
     assert appointment.late_cancellation is False
     assert appointment.cancelled_at == NOW
     assert appointment.cancel_reason == "Away that week"
-    assert cancelled.calls == [{"sender": Appointment, "appointment": appointment, "late": False}]
+    assert cancelled.calls == [
+        {"sender": Appointment, "appointment": appointment, "late": False, "held": False}
+    ]
     assert freed.calls[0]["starts"] == local(1, 10)
     event = AuditEvent.objects.get(action="appointment.cancelled")
     assert event.actor == open_clinic.alice.user
@@ -453,13 +458,16 @@ def test_another_client_cannot_cancel_alices_appointment(open_clinic: Clinic) ->
 
 
 def test_check_in_then_complete_on_the_day(open_clinic: Clinic) -> None:
+    factories.screened(open_clinic.alice, [])  # nobody is checked in unscreened
     appointment = book(open_clinic, local(1, 10))
     check_in(open_clinic.alice.user, appointment, local(1, 9, 50))
     assert appointment.status == AppointmentStatus.CHECKED_IN
     complete_appointment(open_clinic.tess.user, appointment, local(1, 11))
     assert appointment.status == AppointmentStatus.COMPLETED
     assert list(
-        AuditEvent.objects.filter(object_id=str(appointment.pk))
+        AuditEvent.objects.filter(
+            object_type="scheduling.appointment", object_id=str(appointment.pk)
+        )
         .order_by("pk")
         .values_list("action", flat=True)
     ) == ["appointment.booked", "appointment.checked_in", "appointment.completed"]

@@ -442,8 +442,9 @@ def test_the_location_week_runs_the_same_queries_whatever_its_size(
     url = location_url(open_clinic, date="2026-06-01")
 
     # Session and user; the location; therapists, hours, breaks, time off, closures,
-    # appointments; the locations to switch to; the idle-logout stamp on the session (3).
-    with django_assert_num_queries(13):
+    # appointments; the clients' holds (5); the locations to switch to; the idle-logout stamp
+    # on the session (3).
+    with django_assert_num_queries(18):
         response = as_front_desk.get(url)
 
     assert response.status_code == 200
@@ -458,8 +459,9 @@ def test_the_therapist_week_runs_the_same_queries_whatever_its_size(
     url = therapist_url(open_clinic, date="2026-06-01")
 
     # Session and user; the therapist and their name; the zone; hours, breaks, time off,
-    # closures, appointments; their locations; the idle-logout stamp on the session (3).
-    with django_assert_num_queries(14):
+    # closures, appointments; the clients' holds (5); their locations; the idle-logout stamp
+    # on the session (3).
+    with django_assert_num_queries(19):
         response = as_tess.get(url)
 
     assert response.status_code == 200

@@ -150,7 +150,7 @@ def test_simultaneous_care_team_additions_keep_one_membership(clinic: Clinic) ->
     results = run_together(
         [
             lambda: add_to_care_team(
-                None, clinic.bob, clinic.theo, CareTeamMembership.Reason.BOOKED, NOW
+                None, clinic.bob, clinic.theo, CareTeamMembership.Reason.TREATED, NOW
             )
             for _ in range(THREADS)
         ]

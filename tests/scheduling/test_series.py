@@ -9,19 +9,23 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from backcare.audit.models import AuditEvent
 from backcare.scheduling import signals
 from backcare.scheduling.actions import (
     BookingHeld,
+    PublicHoliday,
     SchedulingError,
     book_appointment,
     book_series,
     series_starts,
 )
-from backcare.scheduling.models import Appointment
+from backcare.scheduling.calendar_days import public_holidays
+from backcare.scheduling.models import Appointment, AppointmentStatus
 from tests import factories
-from tests.conftest import Clinic
+from tests.conftest import Clinic, login_as
+from tests.pages import text
 
 NY = ZoneInfo("America/New_York")
 UTC = dt.UTC
@@ -60,6 +64,12 @@ def winter() -> Iterator[None]:
 @pytest.fixture
 def autumn() -> Iterator[None]:
     with time_machine.travel(dt.datetime(2026, 10, 12, 12, tzinfo=UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def december() -> Iterator[None]:
+    with time_machine.travel(dt.datetime(2026, 12, 1, 12, tzinfo=UTC), tick=False):
         yield
 
 
@@ -184,3 +194,105 @@ def test_a_series_that_makes_no_sense_is_refused(
     with pytest.raises(SchedulingError) as refused:
         series(open_clinic, ny(2026, 2, 23, 10), **options)
     assert refused.value.field == field
+
+
+# --- Public holidays (issue 11 item 8) ----------------------------------------------------------
+
+FRIDAYS_OVER_THE_HOLIDAYS = [ny(2026, 12, 18, 10), ny(2026, 12, 25, 10), ny(2027, 1, 1, 10)]
+
+
+def test_a_weekly_series_skips_christmas_and_new_years_day_naming_them(
+    open_clinic: Clinic, december: None
+) -> None:
+    report = series(open_clinic, ny(2026, 12, 18, 10), 4)  # Fridays; Midtown is in Georgia
+
+    assert [a.starts for a in report.booked] == [ny(2026, 12, 18, 10), ny(2027, 1, 8, 10)]
+    christmas, new_year = report.conflicts
+    assert isinstance(christmas.problem, PublicHoliday)
+    assert christmas.starts == ny(2026, 12, 25, 10)
+    assert christmas.problem.message == "Christmas Day — the series skips public holidays."
+    assert isinstance(new_year.problem, PublicHoliday)
+    assert new_year.starts == ny(2027, 1, 1, 10)
+    assert new_year.problem.message == "New Year's Day — the series skips public holidays."
+    # Nearer days first, none of them a holiday: Georgia also keeps December 24.
+    assert christmas.alternatives[0].start == ny(2026, 12, 23, 10)
+    assert new_year.alternatives[0].start == ny(2026, 12, 31, 10)
+    holidays = public_holidays("GA", dt.date(2026, 12, 1), dt.date(2027, 1, 31))
+    offered = [
+        slot.start.astimezone(NY).date() for d in report.conflicts for slot in d.alternatives
+    ]
+    assert offered and not set(offered) & set(holidays)
+    assert not Appointment.objects.filter(starts__in=FRIDAYS_OVER_THE_HOLIDAYS[1:]).exists()
+    refused = AuditEvent.objects.get(action="appointment.series_booked").changes["refused"]
+    assert [(r["starts"], r["why"]) for r in refused] == [
+        (ny(2026, 12, 25, 10).astimezone(UTC).isoformat(), f"starts: {christmas.problem.message}"),
+        (ny(2027, 1, 1, 10).astimezone(UTC).isoformat(), f"starts: {new_year.problem.message}"),
+    ]
+
+
+def test_a_dry_run_reports_the_public_holidays_too(open_clinic: Clinic, december: None) -> None:
+    report = series(open_clinic, ny(2026, 12, 18, 10), 4, dry_run=True)
+
+    assert [d.free for d in report.dates] == [True, False, False, True]
+    assert [type(d.problem) for d in report.conflicts] == [PublicHoliday, PublicHoliday]
+
+
+def test_the_series_page_names_the_public_holidays_it_skips(
+    open_clinic: Clinic, december: None
+) -> None:
+    page = reverse("scheduling:client_series", args=[open_clinic.alice.pk])
+    data = {
+        "service": open_clinic.service.pk,
+        "location": open_clinic.location.pk,
+        "therapist": open_clinic.tess.pk,
+        "date": "2026-12-18",
+        "time": "10:00",
+        "count": 4,
+        "per_week": 1,
+        "days_between": 3,
+    }
+    as_front_desk = login_as(open_clinic.front_desk)
+
+    checked = text(as_front_desk.post(page, {**data, "do": "check"}))
+
+    assert "<strong>No:</strong> Christmas Day — the series skips public holidays." in checked
+    assert "<strong>No:</strong> New Year's Day — the series skips public holidays." in checked
+    assert "Book the 2 free dates" in checked
+
+    booked = text(as_front_desk.post(page, {**data, "do": "book"}))
+
+    assert "Booked 2 sessions for Alice Anders. 2 date(s) need another time" in booked
+    assert "Christmas Day — the series skips public holidays." in booked
+    assert Appointment.objects.filter(client=open_clinic.alice).count() == 2
+
+
+def test_a_closure_or_time_off_on_a_public_holiday_is_named_before_the_holiday(
+    open_clinic: Clinic, december: None
+) -> None:
+    factories.ClosureFactory.create(starts_on=dt.date(2026, 12, 25), name="Winter break")
+    factories.TimeOffFactory.create(
+        therapist=open_clinic.tess, starts=ny(2027, 1, 1, 0), ends=ny(2027, 1, 2, 0)
+    )
+
+    report = series(open_clinic, ny(2026, 12, 18, 10), 4, dry_run=True)
+
+    christmas, new_year = report.conflicts
+    assert christmas.problem is not None
+    assert christmas.problem.message == "Midtown is closed on Friday, December 25 (Winter break)."
+    assert new_year.problem is not None
+    assert new_year.problem.message == "Tess Therapist is away then."
+
+
+def test_a_single_booking_on_a_public_holiday_is_allowed(
+    open_clinic: Clinic, december: None
+) -> None:
+    appointment = book_appointment(
+        open_clinic.front_desk,
+        open_clinic.alice,
+        open_clinic.service,
+        open_clinic.tess,
+        open_clinic.location,
+        ny(2026, 12, 25, 10),
+    )
+
+    assert appointment.status == AppointmentStatus.BOOKED

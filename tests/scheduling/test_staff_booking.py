@@ -339,6 +339,7 @@ def test_check_in_then_complete_and_a_refusal_is_explained(
 ) -> None:
     today = appointment(open_clinic, NOW + dt.timedelta(hours=2))
     later = appointment(open_clinic, NOW + dt.timedelta(days=3), client=open_clinic.bob)
+    factories.screened(open_clinic.alice, [])  # nobody is checked in unscreened
 
     assert as_front_desk.post(url("appointment_check_in", today.pk)).status_code == 302
     today.refresh_from_db()
@@ -565,7 +566,12 @@ def test_the_owner_sets_the_booking_policy_and_a_bad_value_is_named(
     open_clinic: Clinic, as_owner: HttpClient
 ) -> None:
     page = url("booking_policy")
-    data = {"min_notice_minutes": 60, "horizon_days": 90, "cancellation_window_hours": 48}
+    data = {
+        "min_notice_minutes": 60,
+        "horizon_days": 90,
+        "cancellation_window_hours": 48,
+        "held_sessions": "hold",
+    }
 
     assert as_owner.post(page, data).status_code == 302
     policy = BookingPolicy.current()

@@ -1,0 +1,57 @@
+"""The staff page of a client's clinical hold: its causes, since when, and lifting it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from backcare import policy
+from backcare.accounts.models import Role
+from backcare.audit.log import record
+from backcare.clinic.models import Client
+from backcare.holds import actions
+from backcare.holds.forms import LiftForm
+from backcare.holds.queries import standing
+from backcare.lib.errors import FieldError
+from backcare.policy import Action, AuthenticatedRequest
+
+load_client = policy.loader(Client, "client_id")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@policy.requires(Action.HOLD_LIFT, load=load_client)
+def lift(request: AuthenticatedRequest, client: Client) -> HttpResponse:
+    owner = request.user.role == Role.OWNER
+    form = LiftForm(request.POST or None, owner=owner)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.lift_hold(
+                request.user,
+                client,
+                basis=data["basis"],
+                reason=data["reason"],
+                physician_name=data["physician_name"],
+                answered_on=data["answered_on"],
+            )
+        except FieldError as problem:
+            form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+        else:
+            messages.success(request, f"The hold on {client.full_name} is lifted.")
+            return redirect(client)
+    record(request.user, "hold.viewed", client)
+    return render(
+        request,
+        "holds/lift.html",
+        {
+            "client": client,
+            "standing": standing(client, timezone.localdate()),
+            "releases": client.hold_releases.select_related("released_by"),
+            "form": form,
+            "owner": owner,
+        },
+        status=400 if form.errors else 200,
+    )
