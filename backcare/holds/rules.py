@@ -48,8 +48,9 @@ WORDS: dict[CauseKind, tuple[str, str]] = {
         "Cannot be booked: our programs are for adults (18 and over).",
     ),
     "urgent_referral": (
-        "Your answers mean a doctor should see you today, so your sessions are on hold for now. "
-        "Once a doctor has seen you, call the clinic and we'll go on from there.",
+        "Your answers mean a doctor should see you today, so online booking is closed for now "
+        "and any sessions you have booked are on hold. Once a doctor has seen you, call the "
+        "clinic and we'll go on from there.",
         "On hold: the client has been asked to see a doctor first. A therapist will update "
         "their screening after that visit.",
     ),

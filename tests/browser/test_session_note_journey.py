@@ -47,7 +47,7 @@ def test_a_note_with_no_relaxation_pauses_the_program_and_raises_an_alert(
         therapist=clinic.tess,
         service=clinic.service,
         location=clinic.location,
-        starts=now + dt.timedelta(minutes=5),
+        starts=now - dt.timedelta(minutes=5),  # under way: a note is signed once it started
         program=program,
     )
 

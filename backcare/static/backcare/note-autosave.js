@@ -9,13 +9,16 @@
   const INTERVAL_MS = 5000;
   let dirty = false;
   let saving = false;
+  let submitting = false;
+  let pending = null;
 
   function show(text) {
     if (status) status.textContent = text;
   }
 
   async function save() {
-    if (!dirty || saving) return;
+    pending = null;
+    if (!dirty || saving || submitting) return;
     saving = true;
     dirty = false;
     const data = new FormData(form);
@@ -44,6 +47,14 @@
 
   form.addEventListener("input", function () { dirty = true; });
   form.addEventListener("change", function () { dirty = true; });
-  form.addEventListener("focusout", function () { save(); });
+  // Leaving a field saves a moment later, unless that was a click on "Save draft" or "Sign
+  // the note": the form's own post then carries everything, and two posts never cross.
+  form.addEventListener("focusout", function () {
+    if (pending === null) pending = window.setTimeout(save, 250);
+  });
+  form.addEventListener("submit", function () {
+    submitting = true;
+    if (pending !== null) window.clearTimeout(pending);
+  });
   window.setInterval(save, INTERVAL_MS);
 })();
