@@ -21,6 +21,20 @@ MONTHS = [
 ]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
+# Dates a schedule may name: a few years either side of today. Anything else (year 1, year
+# 9999) is a typo or a probe, and would overflow the arithmetic of days and time zones.
+YEARS_BACK = 5
+YEARS_AHEAD = 5
+
+
+def in_schedule_range(day: dt.date, today: dt.date) -> bool:
+    """Whether ``day`` is a date a clinic's schedule could mean (see :data:`YEARS_AHEAD`)."""
+    return today.year - YEARS_BACK <= day.year <= today.year + YEARS_AHEAD
+
+
+def schedule_range_message(today: dt.date) -> str:
+    return f"Please choose a date between {today.year - YEARS_BACK} and {today.year + YEARS_AHEAD}."
+
 
 def spoken(moment: dt.datetime, time_zone: str) -> str:
     """``Tuesday, December 1 at 2:30 PM (EST)`` for an aware ``moment`` shown in ``time_zone``.

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.urls import reverse
 
 from backcare.clinic.models import Client
 from backcare.lib import ics
@@ -94,6 +95,16 @@ def context(appointment: Appointment) -> dict[str, Any]:
     }
 
 
+def questionnaire_link(appointment: Appointment) -> str:
+    """The link to the health questions when the client has never answered them: they may book
+    first, but are not checked in or treated until they have (asked at once, in the booking's
+    own email); the portal's home starts them. Empty when they have."""
+    client = appointment.client
+    if client.screenings.exists():
+        return ""
+    return settings.SITE_URL.rstrip("/") + reverse("portal:home")
+
+
 def send_booked(appointment: Appointment, *, now: dt.datetime) -> None:
     client = appointment.client
     if not emailable(client):
@@ -103,7 +114,7 @@ def send_booked(appointment: Appointment, *, now: dt.datetime) -> None:
         to=[client.email],
         subject=f"Your appointment on {spoken(appointment.starts, appointment.location.time_zone)}",
         template="notices/appointment_booked",
-        context=context(appointment),
+        context={**context(appointment), "questionnaire": questionnaire_link(appointment)},
         attachments=[ics_attachment([appointment], made_at=now)],
         kind="appointment_booked",
         appointment_id=appointment.pk,
@@ -124,6 +135,7 @@ def send_series_booked(appointments: Sequence[Appointment], *, now: dt.datetime)
         context={
             **context(first),
             "sessions": [spoken(item.starts, item.location.time_zone) for item in appointments],
+            "questionnaire": questionnaire_link(first),
         },
         attachments=[ics_attachment(appointments, made_at=now)],
         kind="series_booked",

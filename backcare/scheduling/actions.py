@@ -19,15 +19,16 @@ field to change. Signals (:mod:`backcare.scheduling.signals`) go out after commi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InternalError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from backcare.accounts.models import User
@@ -265,6 +266,17 @@ class PublicHoliday(SlotUnavailable):
         self.name = name
 
 
+class CalendarBusy(SchedulingError):
+    """The database stayed busy with other bookings for longer than a person should wait."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "starts",
+            "Many people are booking right now and we couldn't confirm this time. Nothing was "
+            "booked: please try again in a moment.",
+        )
+
+
 class CancellationRefused(SchedulingError):
     """Too close to the appointment for the client to cancel or move it themselves."""
 
@@ -272,6 +284,11 @@ class CancellationRefused(SchedulingError):
 # --- Helpers --------------------------------------------------------------------------------
 
 _EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for an exclusion constraint violation
+# A race lost to another writer: deadlock, serialization failure, lock not available.
+_CONTENTION_STATES = frozenset({"40P01", "40001", "55P03"})
+_CONTENTION_ATTEMPTS = 3
+# The kinds of advisory lock a booking takes, in the order it takes them.
+_THERAPIST_LOCK, _ROOMS_LOCK, _CLIENT_LOCK = 1, 2, 3
 _CLIENT_CONSTRAINT = "appointment_client_no_overlap"
 _ROOM_CONSTRAINT = "appointment_room_no_overlap"
 _ROOM_ATTEMPTS = 3
@@ -473,8 +490,18 @@ def _overlap_refusal(error: IntegrityError, client: Client) -> SlotUnavailable |
     return SlotTaken(constraint=constraint)
 
 
+def _contention(error: BaseException) -> bool:
+    """Did this write lose a race: a deadlock, a serialization failure, a lock timeout (in
+    PostgreSQL's words) or a busy database file (SQLite's)?"""
+    cause = error.__cause__ or error
+    if getattr(cause, "sqlstate", None) in _CONTENTION_STATES:
+        return True
+    return isinstance(error, OperationalError) and "database is locked" in str(error)
+
+
 def _write(appointment: Appointment, update_fields: list[str] | None = None) -> None:
-    """Save in a savepoint, turning the database's refusal of an overlap into a refusal."""
+    """Save in a savepoint, turning the database's refusal of an overlap, or a race lost to
+    another writer, into a refusal. The savepoint's rollback leaves the transaction usable."""
     try:
         with transaction.atomic():
             if update_fields is None:
@@ -486,6 +513,53 @@ def _write(appointment: Appointment, update_fields: list[str] | None = None) -> 
         if refusal is None:
             raise
         raise refusal from error
+    except OperationalError as error:
+        if not _contention(error):
+            raise
+        raise SlotTaken() from error
+
+
+def _lock_for_booking(
+    therapist: Therapist, location: Location, client: Client, *, rooms: bool
+) -> None:
+    """Take the booking's locks, always in one order: the therapist, then the location's rooms
+    (when the service needs one), then the client. Two bookings that want the same therapist,
+    rooms or client then run one after the other, each re-checking what the other wrote, and
+    can never wait on each other in a circle (a deadlock). Transaction-scoped: released at
+    commit or rollback. SQLite needs none: its IMMEDIATE transactions run writers one by one."""
+    if connection.vendor != "postgresql":
+        return
+    keys = [(_THERAPIST_LOCK, therapist.pk)]
+    if rooms:
+        keys.append((_ROOMS_LOCK, location.pk))
+    keys.append((_CLIENT_LOCK, client.pk))
+    with connection.cursor() as cursor:
+        for kind, pk in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [kind, pk % 2**31])
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def settles_contention(action: F) -> F:
+    """Run a booking write again when it lost a race for the database itself (a deadlock, a
+    serialization failure, SQLite's busy file) before it could even re-check: a bounded number
+    of times, then a refusal that says so. Never a server error. Only the outermost write
+    retries; inside another transaction the refusal is raised for that one to answer."""
+
+    @functools.wraps(action)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(1, _CONTENTION_ATTEMPTS + 1):
+            try:
+                return action(*args, **kwargs)
+            except (OperationalError, InternalError) as error:
+                if not _contention(error):
+                    raise
+                if connection.in_atomic_block or attempt == _CONTENTION_ATTEMPTS:
+                    raise CalendarBusy() from error
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    return cast(F, wrapped)
 
 
 def _with_alternatives(
@@ -553,6 +627,7 @@ def _book(
     program: Program | None = None,
 ) -> Appointment:
     """Re-check, write, audit, announce. Refusals carry the nearest free times."""
+    _lock_for_booking(therapist, location, client, rooms=service.needs_room or room is not None)
     try:
         for attempt in range(1, _ROOM_ATTEMPTS + 1):
             plan = _plan(
@@ -619,6 +694,7 @@ def _book(
 
 
 @door("book")
+@settles_contention
 @transaction.atomic
 def book_appointment(
     actor: User | None,
@@ -662,6 +738,7 @@ def book_appointment(
 
 
 @door("book")
+@settles_contention
 @transaction.atomic
 def reschedule_appointment(
     actor: User | None,
@@ -697,6 +774,7 @@ def reschedule_appointment(
     before = _appointment_snapshot(appointment)
     previous_starts, previous_ends = appointment.starts, appointment.ends
     previous_therapist, previous_room = appointment.therapist, appointment.room
+    _lock_for_booking(new_therapist, location, client, rooms=service.needs_room or room is not None)
     try:
         plan = _plan(
             client=client,
@@ -977,6 +1055,7 @@ def series_starts(
 
 
 @door("book")
+@settles_contention
 @transaction.atomic
 def book_series(
     actor: User | None,
@@ -1015,6 +1094,13 @@ def book_series(
         raise SchedulingError("days_between", "The second weekly session is 1 to 6 days later.")
     if timezone.is_naive(first_start):
         raise SchedulingError("first_start", "The time must carry its time zone.")
+    if first_start < now:
+        raise SchedulingError("first_start", "The first session's time has already passed.")
+    first_local = first_start.astimezone(location.zone)
+    if first_local.minute % BookingPolicy.GRID_MINUTES or first_local.second:
+        raise SchedulingError(
+            "first_start", "Appointments start on the quarter hour (:00, :15, :30 or :45)."
+        )
     if program is not None and program.client_id != client.pk:
         raise SchedulingError("program", "That program belongs to someone else.")
     _check_own(actor, client, "book")

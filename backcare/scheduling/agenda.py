@@ -69,6 +69,8 @@ class Entry:
     zone: ZoneInfo
     held: str = ""
     """For a booked session of a held client (SPEC §2a): the hold in the staff's words."""
+    held_label: str = ""
+    """"On hold", or "Questionnaire not done" when the client has yet to answer it."""
 
     @property
     def local_starts(self) -> dt.datetime:
@@ -214,6 +216,11 @@ class _Builder:
                         elsewhere=here is not None and appointment.location_id != here,
                         zone=self.zone,
                         held=hold.staff_message if hold is not None else "",
+                        held_label=""
+                        if hold is None
+                        else "Questionnaire not done"
+                        if hold.kind == "not_screened"
+                        else "On hold",
                     ),
                 )
             )

@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.http import QueryDict
+from django.utils import timezone
 
 from backcare.clinic.models import Client, Location, Service, Therapist
+from backcare.lib.when import in_schedule_range, schedule_range_message
 from backcare.scheduling.actions import MAX_SERIES, POLICY_FIELDS
 from backcare.scheduling.models import Appointment, BookingPolicy, Weekday
 
@@ -73,6 +75,13 @@ class StartsFields(forms.Form):
 
     def zone(self) -> ZoneInfo | None:
         raise NotImplementedError
+
+    def clean_date(self) -> dt.date | None:
+        day: dt.date | None = self.cleaned_data.get("date")
+        today = timezone.localdate()
+        if day is not None and not in_schedule_range(day, today):
+            raise forms.ValidationError(schedule_range_message(today))
+        return day
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

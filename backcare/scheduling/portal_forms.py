@@ -16,9 +16,11 @@ from typing import Any, cast
 
 from django import forms
 from django.forms.renderers import BaseRenderer
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from backcare.clinic.models import Location, Service, Therapist
+from backcare.lib.when import in_schedule_range
 from backcare.scheduling.models import Appointment, BookingPolicy
 
 WEEK = dt.timedelta(days=7)
@@ -323,17 +325,21 @@ class TimesForm(_ChoiceForm):
         _, location = self.chosen()
         window = BookingWindow.at(location, self.policy, self.now)
         week = cleaned.get("week")
-        monday = monday_of(week if week is not None else window.first_day)
-        if monday + dt.timedelta(days=6) < window.today:
-            self.add_error("week", "That week has passed. Choose this week or a later one.")
-        elif monday > window.last_day:
+        # Compared before any arithmetic: a week in year 9999 must not overflow.
+        if week is not None and week > window.last_day:
             self.add_error(
                 "week",
                 f"You can book up to {self.policy.horizon_days} days ahead online. "
                 "Choose an earlier week.",
             )
+        elif week is not None and week < window.today - dt.timedelta(days=6):
+            self.add_error("week", "That week has passed. Choose this week or a later one.")
         else:
-            cleaned["week"] = monday
+            monday = monday_of(week if week is not None else window.first_day)
+            if monday + dt.timedelta(days=6) < window.today:
+                self.add_error("week", "That week has passed. Choose this week or a later one.")
+            else:
+                cleaned["week"] = monday
         return cleaned
 
 
@@ -356,7 +362,14 @@ class StartsField(forms.CharField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
         if moment.tzinfo is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return moment.astimezone(dt.UTC)
+        try:
+            utc = moment.astimezone(dt.UTC)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        today = timezone.localdate()
+        if not in_schedule_range(utc.date(), today):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return utc
 
 
 def starts_param(moment: dt.datetime) -> str:
@@ -387,8 +400,15 @@ class SlotForm(_ChoiceForm):
             return cleaned
         _, location = self.chosen()
         local = starts.astimezone(location.zone)
+        policy = BookingPolicy.current()
         if starts < self.now:
             self.add_error("starts", "That time has already passed. Choose a later time.")
+        elif starts > self.now + policy.horizon:
+            self.add_error(
+                "starts",
+                f"You can book up to {policy.horizon_days} days ahead online. "
+                "Choose an earlier time.",
+            )
         elif (local.minute % BookingPolicy.GRID_MINUTES, local.second, local.microsecond) != (
             0,
             0,

@@ -629,6 +629,9 @@ def appointment_detail(request: AuthenticatedRequest, appointment_id: int) -> Ht
             "cannot_move": _why_unchangeable(booked, booking_policy, now, "moved"),
             "cannot_cancel": _why_unchangeable(booked, booking_policy, now, "cancelled"),
             "cancellation_hours": booking_policy.cancellation_window_hours,
+            # Booked before answering the health questions: asked at once (SPEC §2a).
+            "needs_questionnaire": booked.status in _COMING
+            and not booked.client.screenings.exists(),
             **_facts(booked),
         },
     )

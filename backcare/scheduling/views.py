@@ -31,7 +31,7 @@ from backcare.accounts.models import Role
 from backcare.audit.models import AuditEvent
 from backcare.clinic.models import Client, Location, Service, Therapist
 from backcare.holds.queries import standing
-from backcare.lib.when import spoken
+from backcare.lib.when import in_schedule_range, spoken
 from backcare.pages import form_page
 from backcare.policy import Action, AuthenticatedRequest
 from backcare.scheduling import actions
@@ -119,6 +119,8 @@ def _period(request: HttpRequest, zone: ZoneInfo) -> Period | None:
         return None
     today = timezone.now().astimezone(zone).date()
     day = query.cleaned_data["date"] or today
+    if not in_schedule_range(day, today):
+        return None
     view = query.cleaned_data["view"] or "week"
     if view == "day":
         days = [day]
@@ -132,7 +134,8 @@ def _period(request: HttpRequest, zone: ZoneInfo) -> Period | None:
 
 def _bad_period() -> HttpResponse:
     return HttpResponseBadRequest(
-        "date: Enter a real date such as 2026-06-01; view: day or week.",
+        "date: Enter a real date such as 2026-06-01, within five years of today; "
+        "view: day or week.",
         content_type="text/plain; charset=utf-8",
     )
 

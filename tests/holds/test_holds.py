@@ -332,3 +332,48 @@ def test_hold_future_sessions_does_nothing_for_a_client_who_is_not_held(clinic: 
         factories.screened(clinic.alice, [])
         assert hold_future_sessions(clinic.alice, NOW) == []
     assert BookingPolicy.current().held_sessions == "hold"
+
+
+def test_a_client_who_books_unscreened_is_asked_for_the_questionnaire_at_once(
+    clinic: Clinic, django_capture_on_commit_callbacks: Any
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        open_clinic(clinic)
+        with django_capture_on_commit_callbacks(execute=True):
+            booked = scheduling.book_appointment(
+                clinic.alice.user,
+                clinic.alice,
+                clinic.service,
+                clinic.tess,
+                clinic.location,
+                local(3, 10),
+            )
+        (email,) = [m for m in mail.outbox if m.to == ["alice@example.com"]]
+        assert "please answer our health questions" in email.body
+        assert "/portal/" in email.body
+        page = login_as(clinic.alice.user).get(
+            reverse("booking:appointment", args=[booked.pk]) + "?done=booked"
+        )
+        assert "Before your visit: please answer our health questions." in page.content.decode()
+        url = reverse("scheduling:location_calendar", args=[clinic.location.pk])
+        day = login_as(clinic.front_desk).get(f"{url}?view=day&date=2026-06-03")
+        assert "Questionnaire not done" in day.content.decode()
+
+
+def test_a_screened_client_is_not_asked_again(
+    clinic: Clinic, django_capture_on_commit_callbacks: Any
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        open_clinic(clinic)
+        factories.screened(clinic.alice, [])
+        with django_capture_on_commit_callbacks(execute=True):
+            scheduling.book_appointment(
+                clinic.alice.user,
+                clinic.alice,
+                clinic.service,
+                clinic.tess,
+                clinic.location,
+                local(3, 10),
+            )
+    (email,) = [m for m in mail.outbox if m.to == ["alice@example.com"]]
+    assert "health questions" not in email.body
