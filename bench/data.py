@@ -242,3 +242,71 @@ def hole_starts(clinic: Clinic, day: dt.date) -> list[tuple[Location, Therapist,
         local = dt.datetime.combine(day, SESSIONS[session], tzinfo=ZoneInfo(place.time_zone))
         found.append((place, clinic.therapists[place_index][t], local.astimezone(dt.UTC)))
     return found
+
+
+@dataclass(frozen=True)
+class Contended:
+    """A small location where every booking competes for a therapist and a room at once."""
+
+    location: Location
+    therapists: list[Therapist]
+    racers: list[Client]
+
+
+CONTENDED_RACERS = 60
+
+
+def build_contended(service: Service) -> Contended:
+    """Three therapists and three rooms, open every day 09:00-17:00 with nothing booked, and
+    60 signed-up clients: the race of issue 18, over the big clinic's database."""
+    place = Location.objects.create(
+        name="Contended",
+        address_line1="1 Rush St",
+        city="Springfield",
+        state="GA",
+        postal_code="30309",
+        time_zone="America/New_York",
+    )
+    Room.objects.bulk_create(Room(location=place, name=f"Rush room {r + 1}") for r in range(3))
+    password = make_password(None)
+    users = User.objects.bulk_create(
+        User(
+            email=f"rush-therapist{index}@bench.example",
+            full_name=f"Rush Therapist {index}",
+            role=Role.THERAPIST,
+            password=password,
+        )
+        for index in range(3)
+    )
+    therapists = Therapist.objects.bulk_create(
+        Therapist(user=user, licence_number=f"RT{index:06d}", licence_state="GA")
+        for index, user in enumerate(users)
+    )
+    for therapist in therapists:
+        therapist.locations.add(place)
+    WorkingHours.objects.bulk_create(
+        WorkingHours(therapist=t, location=place, weekday=d, starts=HOURS[0], ends=HOURS[1])
+        for t in therapists
+        for d in range(7)
+    )
+    racer_users = User.objects.bulk_create(
+        User(
+            email=f"rusher{index}@bench.example",
+            full_name=f"Rusher {index:03d}",
+            role=Role.CLIENT,
+            password=password,
+        )
+        for index in range(CONTENDED_RACERS)
+    )
+    racers = Client.objects.bulk_create(
+        Client(
+            user=user,
+            first_name="Rusher",
+            last_name=f"{index:03d}",
+            date_of_birth=dt.date(1980, 1, 1),
+            email=user.email,
+            contact_by_email=True,
+        )
+        for index, user in enumerate(racer_users)
+    )
+    return Contended(place, list(therapists), list(racers))

@@ -9,6 +9,8 @@
    beside the floor for that location and week.
 4. The booking race: 100 clients post to the portal's booking endpoint at once, ten for each of
    ten free slots, three times; then count bookings and double bookings.
+5. The contended race: 60 clients (and one second tab) at once for three therapists at one
+   hour at a location with three rooms, five times; winners, server errors, seconds to settle.
 """
 
 from __future__ import annotations
@@ -274,6 +276,60 @@ def race(clinic: data.Clinic, server: Server) -> dict[str, Any]:
     return {"rounds": rounds}
 
 
+CONTENDED_ROUNDS = 5
+
+
+def contended_race(clinic: data.Clinic) -> dict[str, Any]:
+    """60 clients post at once for three therapists at one hour at a location with three
+    rooms, so every booking competes for a therapist and a room; one client also posts from a
+    second tab. Five rounds, each at 10:00 on a new day. Counts winners per therapist, server
+    errors, double bookings, and the seconds until the last answer."""
+    rush = data.build_contended(clinic.service)
+    cookies = [session_cookies(racer.user) for racer in rush.racers]
+    cookies.append(cookies[0])  # the second tab
+    zone = rush.location.zone
+    today = timezone.localdate()
+    rounds = []
+    server = Server()
+    try:
+        for number in range(CONTENDED_ROUNDS):
+            day = today + dt.timedelta(days=2 + number)
+            starts = dt.datetime.combine(day, dt.time(10), tzinfo=zone).astimezone(dt.UTC)
+            bodies = [
+                urlencode(
+                    {
+                        "service": clinic.service.pk,
+                        "location": rush.location.pk,
+                        "therapist": rush.therapists[index % 3].pk,
+                        "starts": starts_param(starts),
+                    }
+                )
+                for index in range(len(cookies))
+            ]
+            statuses, elapsed = _post_at_once(server.port, cookies, bodies)
+            won = Appointment.objects.filter(location=rush.location, starts=starts)
+            outcome = {
+                "day": day.isoformat(),
+                "attempts": len(bodies),
+                "therapists_and_rooms": 3,
+                "booked": won.count(),
+                "therapists_booked": won.values("therapist").distinct().count(),
+                "answered_302_booked": statuses.count(302),
+                "answered_409_taken": statuses.count(409),
+                "server_errors": sum(1 for status in statuses if status >= 500 or status < 0),
+                "other_answers": sorted({s for s in statuses if s not in (302, 409)}),
+                "double_bookings": double_bookings(
+                    starts - dt.timedelta(hours=12), starts + dt.timedelta(hours=12)
+                ),
+                "seconds": round(elapsed, 3),
+            }
+            log(f"contended race {outcome}")
+            rounds.append(outcome)
+    finally:
+        server.stop()
+    return {"rounds": rounds}
+
+
 def main() -> None:
     out = Path(sys.argv[1])
     log("migrating a fresh database")
@@ -296,6 +352,7 @@ def main() -> None:
         results["race"] = race(clinic, server)
     finally:
         server.stop()
+    results["contended_race"] = contended_race(clinic)
     out.write_text(json.dumps(results, indent=2))
     log(f"wrote {out}")
 

@@ -28,3 +28,10 @@ STORAGES = {
 
 # No collected static files in tests: the app finders serve them (WHITENOISE_USE_FINDERS).
 STATIC_ROOT = None  # type: ignore[assignment]
+
+# On SQLite the test database is a file, as in production, not Django's default shared
+# in-memory one: a real multi-threaded server (the browser tests, the booking race) then gets
+# one connection per request thread, and concurrent writers queue (WAL, IMMEDIATE) instead of
+# failing with "database table is locked".
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-backcare-suite.sqlite3")}  # noqa: F405
