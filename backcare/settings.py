@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "backcare.holds",
     "backcare.outcomes",
     "backcare.analytics",
+    "backcare.staff",
     "backcare.portal",
     "backcare.waitlist",
     "backcare.notices",

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("backcare.accounts.urls")),
+    path("staff/", include("backcare.staff.urls")),
     path("staff/", include("backcare.clinic.urls")),
     path("staff/audit/", include("backcare.audit.urls")),
     path("staff/analytics/", include("backcare.analytics.urls")),
@@ -10,7 +11,7 @@ urlpatterns = [
     path("", include("backcare.intake.urls")),
     path("portal/", include("backcare.portal.urls")),
     path("staff/", include("backcare.scheduling.urls")),
-    path("portal/", include("backcare.scheduling.portal_urls")),
+    path("portal/", include("backcare.portal.booking_urls")),
     path("", include("backcare.waitlist.urls")),
     path("", include("backcare.feeds.urls")),
     path("", include("backcare.care.urls")),

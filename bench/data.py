@@ -279,7 +279,12 @@ def build_contended(service: Service) -> Contended:
         for index in range(3)
     )
     therapists = Therapist.objects.bulk_create(
-        Therapist(user=user, licence_number=f"RT{index:06d}", licence_state="GA")
+        Therapist(
+            user=user,
+            licence_number=f"RT{index:06d}",
+            licence_state="GA",
+            techniques=["swedish", "deep_tissue"],
+        )
         for index, user in enumerate(users)
     )
     for therapist in therapists:

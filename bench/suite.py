@@ -37,9 +37,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client as TestClient  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from backcare.portal.booking_forms import monday_of, starts_param  # noqa: E402
 from backcare.scheduling.availability import free_slots, load_search  # noqa: E402
 from backcare.scheduling.models import ACTIVE_STATUSES, Appointment  # noqa: E402
-from backcare.scheduling.portal_forms import monday_of, starts_param  # noqa: E402
 from bench import data  # noqa: E402
 from bench.floor import floor_query  # noqa: E402
 from bench.measure import Http, paired, timed  # noqa: E402

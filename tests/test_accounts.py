@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 LOGIN = reverse("login")
 LOGOUT = reverse("logout")
 RESET = reverse("password_reset")
-STAFF_HOME = reverse("clinic:home")
+STAFF_HOME = reverse("staff:home")
 PORTAL_HOME = reverse("portal:home")
 ARGON2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
 NEW_PASSWORD = "plum-orchard-47-lantern"
@@ -195,7 +195,7 @@ def test_a_link_to_sign_out_does_not_sign_anyone_out(clinic: Clinic, as_owner):
 
 
 def test_staff_idle_too_long_are_signed_out_and_told_why(clinic: Clinic, as_front_desk):
-    clients = reverse("clinic:client_list")
+    clients = reverse("staff:client_list")
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         assert as_front_desk.get(STAFF_HOME).status_code == 200
         traveller.shift(dt.timedelta(minutes=settings.STAFF_IDLE_MINUTES, seconds=1))

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     pass
 
 REGISTER = reverse("clinic:client_create")
-CLIENT_LIST = reverse("clinic:client_list")
+CLIENT_LIST = reverse("staff:client_list")
 ON_TEAM = "Remove {} from the care team"
 
 

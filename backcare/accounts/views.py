@@ -19,7 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("login")
     if request.user.role == Role.CLIENT:
         return redirect("portal:home")
-    return redirect("clinic:home")
+    return redirect("staff:home")
 
 
 login = policy.public(

@@ -168,7 +168,7 @@ class Client(models.Model):
         return self.full_name
 
     def get_absolute_url(self) -> str:
-        return reverse("clinic:client_detail", args=[self.pk])
+        return reverse("staff:client_detail", args=[self.pk])
 
     @property
     def full_name(self) -> str:

@@ -5,10 +5,7 @@ from backcare.clinic import views
 app_name = "clinic"
 
 urlpatterns = [
-    path("", views.staff_home, name="home"),
-    path("clients/", views.client_list, name="client_list"),
     path("clients/new/", views.client_create, name="client_create"),
-    path("clients/<int:client_id>/", views.client_detail, name="client_detail"),
     path("clients/<int:client_id>/edit/", views.client_edit, name="client_edit"),
     path("clients/<int:client_id>/care-team/add/", views.care_team_add, name="care_team_add"),
     path(

@@ -150,7 +150,7 @@ def test_theo_and_the_front_desk_cannot_read_notes(
     assert as_theo.get(url).status_code == 403
     assert as_front_desk.get(url).status_code == 403
     chart = as_front_desk.get(
-        reverse("clinic:client_detail", args=[clinic.alice.pk])
+        reverse("staff:client_detail", args=[clinic.alice.pk])
     ).content.decode()
     assert "Session notes and alerts" not in chart
 
@@ -178,7 +178,7 @@ def test_the_note_page_runs_a_fixed_number_of_queries(
         with django_assert_num_queries(queries):
             assert as_owner.get(url).status_code == 200
 
-    as_owner.get(reverse("clinic:home"))
+    as_owner.get(reverse("staff:home"))
     queries = 22  # with the client's clinical hold, read in five queries
     visit(0)
     visit(3)
@@ -204,9 +204,9 @@ def test_alerts_show_on_the_home_the_chart_and_are_acknowledged_with_a_note(
 ) -> None:
     signed_note(clinic, course.sessions[0], tissue_response="no_relaxation")
     alert = Alert.objects.get()
-    home = as_tess.get(reverse("clinic:home")).content.decode()
+    home = as_tess.get(reverse("staff:home")).content.decode()
     assert "Open alerts" in home and "Possible injury" in home
-    chart = as_tess.get(reverse("clinic:client_detail", args=[clinic.alice.pk])).content.decode()
+    chart = as_tess.get(reverse("staff:client_detail", args=[clinic.alice.pk])).content.decode()
     assert "Possible injury" in chart
     refused = as_tess.post(reverse("notes:alert_acknowledge", args=[alert.pk]), {})
     assert refused.status_code == 400
@@ -248,6 +248,6 @@ def test_the_owner_and_therapists_find_alerts_in_the_navigation(
     clinic: Clinic, as_tess: HttpClient, as_front_desk: HttpClient
 ) -> None:
     alerts = f'href="{reverse("notes:alerts")}"'
-    assert alerts in login_as(clinic.owner).get(reverse("clinic:home")).content.decode()
-    assert alerts in as_tess.get(reverse("clinic:home")).content.decode()
-    assert alerts not in as_front_desk.get(reverse("clinic:home")).content.decode()
+    assert alerts in login_as(clinic.owner).get(reverse("staff:home")).content.decode()
+    assert alerts in as_tess.get(reverse("staff:home")).content.decode()
+    assert alerts not in as_front_desk.get(reverse("staff:home")).content.decode()

@@ -18,16 +18,16 @@ from django.urls import reverse
 from backcare.audit.models import AuditEvent
 from backcare.clinic.models import Room, Service, Therapist
 from backcare.holds.rules import HOLDS
-from backcare.scheduling.actions import book_appointment
-from backcare.scheduling.models import Appointment, AppointmentStatus, BookingPolicy
-from backcare.scheduling.portal_forms import Catalogue, TimesForm, practises, service_label
-from backcare.scheduling.portal_views import (
+from backcare.portal.booking import (
     DayTimes,
     TimeChoice,
     clock_change,
     one_per_time,
     zone_name,
 )
+from backcare.portal.booking_forms import Catalogue, TimesForm, practises, service_label
+from backcare.scheduling.actions import book_appointment
+from backcare.scheduling.models import Appointment, AppointmentStatus, BookingPolicy
 from tests import factories
 from tests.conftest import Clinic, login_as
 from tests.pages import field_error, text

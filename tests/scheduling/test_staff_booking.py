@@ -197,7 +197,7 @@ def test_therapists_and_clients_cannot_book_through_the_staff_pages(
 def test_the_client_page_offers_booking_to_the_desk_only(
     open_clinic: Clinic, as_front_desk: HttpClient, as_tess: HttpClient
 ) -> None:
-    chart = reverse("clinic:client_detail", args=[open_clinic.alice.pk])
+    chart = reverse("staff:client_detail", args=[open_clinic.alice.pk])
     book = f"{url('appointment_create')}?client={open_clinic.alice.pk}"
 
     assert book in as_front_desk.get(chart).content.decode()

@@ -209,7 +209,7 @@ def test_declining_on_the_page_keeps_the_client_waiting(open_clinic: Clinic, off
 
 def test_the_front_desk_adds_a_client_from_the_client_page(open_clinic: Clinic) -> None:
     http = login_as(open_clinic.front_desk)
-    chart = http.get(reverse("clinic:client_detail", args=[open_clinic.bob.pk])).content.decode()
+    chart = http.get(reverse("staff:client_detail", args=[open_clinic.bob.pk])).content.decode()
     add = reverse("waitlist:staff_add", args=[open_clinic.bob.pk])
     assert add in chart
 
@@ -233,9 +233,9 @@ def test_staff_are_warned_that_a_client_without_a_portal_login_gets_no_offers(
 def test_the_front_desk_and_owner_find_the_waitlist_in_the_navigation(open_clinic: Clinic) -> None:
     listing = reverse("waitlist:staff_list")
     for user in (open_clinic.front_desk, open_clinic.owner):
-        home = login_as(user).get(reverse("clinic:home")).content.decode()
+        home = login_as(user).get(reverse("staff:home")).content.decode()
         assert f'href="{listing}"' in home
-    therapist_home = login_as(open_clinic.tess.user).get(reverse("clinic:home")).content.decode()
+    therapist_home = login_as(open_clinic.tess.user).get(reverse("staff:home")).content.decode()
     assert f'href="{listing}"' not in therapist_home
 
 

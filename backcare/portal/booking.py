@@ -38,6 +38,15 @@ from backcare.lib import ics
 from backcare.lib.when import MONTHS, WEEKDAYS, spoken
 from backcare.notices.appointments import calendar_event, emailable
 from backcare.policy import Action, AuthenticatedRequest
+from backcare.portal.booking_forms import (
+    WEEK,
+    BookingWindow,
+    CancelForm,
+    Catalogue,
+    SlotForm,
+    TimesForm,
+    starts_param,
+)
 from backcare.scheduling.actions import (
     BookingHeld,
     CancellationRefused,
@@ -51,15 +60,6 @@ from backcare.scheduling.actions import (
 )
 from backcare.scheduling.availability import FreeSlot, load_search
 from backcare.scheduling.models import Appointment, AppointmentStatus, BookingPolicy
-from backcare.scheduling.portal_forms import (
-    WEEK,
-    BookingWindow,
-    CancelForm,
-    Catalogue,
-    SlotForm,
-    TimesForm,
-    starts_param,
-)
 
 # --- Saying times the way a client reads them -------------------------------------------------
 

@@ -1,0 +1,118 @@
+"""The staff front: the pages that bring the domain together for the clinic's people — the
+staff home and the client's chart — over the domain apps, which never import a front."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from backcare import policy
+from backcare.accounts.models import Role
+from backcare.audit.log import record
+from backcare.clinic.forms import CareTeamForm, ClientSearchForm
+from backcare.clinic.models import Client, Location, Therapist
+from backcare.holds.queries import standing
+from backcare.intake.models import Intake
+from backcare.policy import Action, AuthenticatedRequest
+
+PAGE_SIZE = 25
+load_client = policy.loader(Client, "client_id")
+
+
+@policy.requires(Action.STAFF_HOME)
+def staff_home(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    my_clients = None
+    if user.role == Role.THERAPIST:
+        my_clients = policy.visible_clients(user).order_by("last_name", "first_name")[:12]
+    recent = None
+    if policy.can(user, Action.CLIENT_CREATE):
+        recent = Client.objects.order_by("-created_at", "-pk")[:8]
+    return render(
+        request,
+        "clinic/staff_home.html",
+        {
+            "my_clients": my_clients,
+            "recent_clients": recent,
+            "locations": Location.objects.filter(active=True).annotate(
+                therapist_count=Count(
+                    "therapists", filter=Q(therapists__active=True), distinct=True
+                ),
+                room_count=Count("rooms", filter=Q(rooms__active=True), distinct=True),
+            ),
+            "client_count": policy.visible_clients(user).count(),
+            "therapist_count": Therapist.objects.filter(active=True).count(),
+            "can_audit": policy.can(user, Action.AUDIT_VIEW),
+            "can_edit_places": policy.can(user, Action.PLACES_EDIT),
+            "search": ClientSearchForm(),
+        },
+    )
+
+
+@policy.requires(Action.CLIENT_LIST)
+def client_list(request: AuthenticatedRequest) -> HttpResponse:
+    search = ClientSearchForm(request.GET)
+    clients = policy.visible_clients(request.user).select_related("home_location")
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    for word in query.split():
+        clients = clients.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(phone__icontains=word)
+        )
+    page = Paginator(clients.order_by("last_name", "first_name", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "clinic/client_list.html",
+        {
+            "search": search,
+            "query": query,
+            "page": page,
+            "can_create": policy.can(request.user, Action.CLIENT_CREATE),
+        },
+    )
+
+
+@policy.requires(Action.CLIENT_VIEW, load=load_client)
+def client_detail(request: AuthenticatedRequest, client: Client) -> HttpResponse:
+    record(request.user, "client.viewed", client)
+    today = timezone.localdate()
+    team = client.care_team.filter(ended_at__isnull=True).select_related("therapist__user")
+    show_clinical = policy.can(request.user, Action.CLINICAL_CHART, client)
+    intakes = client.intakes.order_by("-pk")
+    where = standing(client, today)
+    # Programs: their content is clinical; the front desk sees only that one exists.
+    programs = list(client.programs.all())
+    can_plan = policy.can(request.user, Action.PROGRAM_MANAGE, client)
+    return render(
+        request,
+        "clinic/client_detail.html",
+        {
+            "programs": programs,
+            "show_programs": policy.can(request.user, Action.PROGRAM_VIEW, client),
+            "can_start_program": can_plan
+            and where.screening is not None
+            and where.at("program") is None
+            and not any(program.is_running for program in programs),
+            "client": client,
+            "age": client.age_on(today),
+            "team": team,
+            "consents": client.consents.all(),
+            "can_edit": policy.can(request.user, Action.CLIENT_EDIT, client),
+            "can_book": policy.can(request.user, Action.SCHEDULE_BOOK, client),
+            "can_edit_team": policy.can(request.user, Action.CARE_TEAM_EDIT, client),
+            "care_team_form": CareTeamForm(),
+            "standing": where,
+            "can_lift_hold": policy.can(request.user, Action.HOLD_LIFT, client),
+            "show_clinical": show_clinical,
+            "can_fill_intake": policy.can(request.user, Action.INTAKE_FILL, client),
+            "intake_draft": intakes.filter(status=Intake.Status.DRAFT).first(),
+            "intake_latest": intakes.filter(status=Intake.Status.SUBMITTED).first(),
+        },
+    )
