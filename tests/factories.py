@@ -11,6 +11,7 @@ import factory
 from django.utils import timezone
 
 from backcare.accounts.models import Role, User
+from backcare.care.models import Program
 from backcare.clinic.models import CareTeamMembership, Client, Location, Room, Service, Therapist
 from backcare.scheduling.models import (
     Appointment,
@@ -152,6 +153,24 @@ class ClosureFactory(factory.django.DjangoModelFactory[Closure]):
     starts_on = dt.date(2026, 11, 26)
     ends_on = factory.LazyAttribute(lambda o: o.starts_on)
     name = "Thanksgiving"
+
+
+class ProgramFactory(factory.django.DjangoModelFactory[Program]):
+    """A program from the chronic low back pain template, written straight to the table (no
+    screening gate): give it a client, a therapist, a service and the screening behind it."""
+
+    class Meta:
+        model = Program
+
+    template = "chronic_low_back_pain"
+    title = "Chronic low back pain — 10 weekly 60-minute sessions"
+    sessions_planned = 10
+    sessions_per_week = 1
+    reassessment_sessions = factory.LazyFunction(lambda: [4, 10])
+    techniques = factory.LazyFunction(lambda: ["swedish"])
+    status = "draft"
+    created_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyAttribute(lambda o: o.created_at)
 
 
 class AppointmentFactory(factory.django.DjangoModelFactory[Appointment]):

@@ -25,6 +25,7 @@ from backcare.scheduling.models import BookingPolicy
 from backcare.screening import actions
 from backcare.screening.models import Screening
 from backcare.waitlist.models import WaitlistEntry
+from tests import factories
 from tests.conftest import PERSONAS, Clinic, login_as
 from tests.factories import AppointmentFactory, ClosureFactory, TimeOffFactory, screened
 
@@ -114,22 +115,15 @@ def notes_alert(clinic: Clinic) -> Alert:
 def alice_program(clinic: Clinic, screening: Screening) -> Program:
     """Alice's active program with Tess, with her intake's baseline measures."""
     now = timezone.now()
-    return Program.objects.create(
+    return factories.ProgramFactory.create(
         client=clinic.alice,
         therapist=clinic.tess,
-        template="chronic_low_back_pain",
-        title="Chronic low back pain — 10 weekly 60-minute sessions",
         service=clinic.service,
-        sessions_planned=10,
-        sessions_per_week=1,
-        reassessment_sessions=[4, 10],
-        techniques=["swedish"],
         self_care="Walk for 20 minutes every day.",
         screening=screening,
         status="active",
         started_on=timezone.localdate(),
         created_at=now,
-        updated_at=now,
     )
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from backcare.care.models import Program, ProgramStatus
+from backcare.care.models import ProgramStatus
 from backcare.holds.models import HoldRelease
 from backcare.notes.actions import record_check_in
 from backcare.notes.models import CheckIn
@@ -40,20 +40,12 @@ def test_a_possible_injury_holds_the_client_until_the_owner_lifts_it(
     factories.weekly_hours(clinic.tess, clinic.location, weekdays=range(7))
     BookingPolicy.current()
     screening = factories.screened(clinic.alice, [], actor=clinic.tess.user, nrs_now=6)
-    program = Program.objects.create(
+    program = factories.ProgramFactory.create(
         client=clinic.alice,
         therapist=clinic.tess,
-        template="chronic_low_back_pain",
-        title="Chronic low back pain — 10 weekly 60-minute sessions",
         service=clinic.service,
-        sessions_planned=10,
-        sessions_per_week=1,
-        reassessment_sessions=[4, 10],
-        techniques=["swedish"],
         screening=screening,
         status=ProgramStatus.DRAFT,  # planned, never activated
-        created_at=now,
-        updated_at=now,
     )
     today, next_week = (
         factories.AppointmentFactory.create(

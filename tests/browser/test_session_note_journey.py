@@ -10,12 +10,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from backcare.care.models import Program, ProgramStatus
+from backcare.care.models import ProgramStatus
 from backcare.notes.actions import red_flag_step
 from backcare.notes.models import Alert, SessionNote
 from tests.browser.conftest import sign_in
 from tests.conftest import Clinic
-from tests.factories import PASSWORD, AppointmentFactory, screened
+from tests.factories import PASSWORD, AppointmentFactory, ProgramFactory, screened
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,22 +25,15 @@ def test_a_note_with_no_relaxation_pauses_the_program_and_raises_an_alert(
 ) -> None:
     now = timezone.now()
     screening = screened(clinic.alice, ["osteoporosis"], actor=clinic.tess.user, nrs_now=6)
-    program = Program.objects.create(
+    program = ProgramFactory.create(
         client=clinic.alice,
         therapist=clinic.tess,
-        template="chronic_low_back_pain",
-        title="Chronic low back pain — 10 weekly 60-minute sessions",
         service=clinic.service,
-        sessions_planned=10,
-        sessions_per_week=1,
-        reassessment_sessions=[4, 10],
-        techniques=["swedish"],
         pressure_cap=2,
         screening=screening,
         status=ProgramStatus.ACTIVE,
         started_on=now.date(),
         created_at=now,
-        updated_at=now,
     )
     session = AppointmentFactory.create(
         client=clinic.alice,

@@ -25,16 +25,10 @@ def program_in(
     if screening is None:
         screening = factories.screened(client, at=NOW - dt.timedelta(days=1))
     started = status != ProgramStatus.DRAFT
-    return Program.objects.create(
+    return factories.ProgramFactory.create(
         client=client,
         therapist=clinic.tess,
-        template="chronic_low_back_pain",
-        title="Chronic low back pain — 10 weekly 60-minute sessions",
         service=clinic.service,
-        sessions_planned=10,
-        sessions_per_week=1,
-        reassessment_sessions=[4, 10],
-        techniques=["swedish"],
         screening=screening,
         status=status,
         started_on=(NOW - dt.timedelta(days=14)).date() if started else None,

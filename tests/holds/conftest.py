@@ -44,21 +44,14 @@ def frozen() -> Iterator[None]:
 
 
 def make_program(clinic: Clinic, screening: Screening, status: str) -> Program:
-    return Program.objects.create(
+    return factories.ProgramFactory.create(
         client=clinic.alice,
         therapist=clinic.tess,
-        template="chronic_low_back_pain",
-        title="Chronic low back pain — 10 weekly 60-minute sessions",
         service=clinic.service,
-        sessions_planned=10,
-        sessions_per_week=1,
-        reassessment_sessions=[4, 10],
-        techniques=["swedish"],
         screening=screening,
         status=status,
         created_by=clinic.tess.user,
         created_at=NOW - dt.timedelta(days=7),
-        updated_at=NOW - dt.timedelta(days=7),
     )
 
 

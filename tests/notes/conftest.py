@@ -69,15 +69,10 @@ def course(clinic: Clinic) -> Course:
         at=START - dt.timedelta(days=7),
         nrs_now=6,
     )
-    program = Program.objects.create(
+    program = factories.ProgramFactory.create(
         client=clinic.alice,
         therapist=clinic.tess,
-        template="chronic_low_back_pain",
-        title="Chronic low back pain — 10 weekly 60-minute sessions",
         service=clinic.service,
-        sessions_planned=10,
-        sessions_per_week=1,
-        reassessment_sessions=[4, 10],
         techniques=["swedish", "myofascial_release"],
         pressure_cap=2,
         screening=screening,
@@ -85,7 +80,6 @@ def course(clinic: Clinic) -> Course:
         started_on=START.date(),
         created_by=clinic.tess.user,
         created_at=START - dt.timedelta(days=7),
-        updated_at=START - dt.timedelta(days=7),
     )
     sessions = [
         factories.AppointmentFactory.create(
