@@ -41,6 +41,11 @@ class AnalyticsFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
+        earliest, latest = dt.date(1970, 1, 1), dt.date(timezone.localdate().year + 1, 12, 31)
+        for name, day in (("start", start), ("end", end)):
+            if day is not None and not earliest <= day <= latest:
+                self.add_error(name, f"Choose a date from 1970 to {latest.year}.")
+                return data
         if start and end:
             if end < start:
                 self.add_error("end", "“To” must be on or after “From”.")

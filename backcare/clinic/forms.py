@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from backcare.accounts.models import User
+from backcare.accounts.validators import SingleLine
 from backcare.clinic.models import Client, Location, Room, Service, Therapist
 from backcare.lib.techniques import TECHNIQUE_CHOICES
 
@@ -71,6 +72,9 @@ class RoomForm(forms.ModelForm[Room]):
 
 class ServiceForm(forms.ModelForm[Service]):
     techniques = TechniquesField()
+    description = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     class Meta:
         model = Service
@@ -87,7 +91,9 @@ class ServiceForm(forms.ModelForm[Service]):
 
 
 class TherapistForm(forms.ModelForm[Therapist]):
-    full_name = forms.CharField(label="Full name", max_length=150)
+    full_name = forms.CharField(
+        label="Full name", max_length=150, validators=[SingleLine("full name")]
+    )
     email = forms.EmailField(label="Email (their login)")
     techniques = TechniquesField(label="Techniques they practise")
     locations = forms.ModelMultipleChoiceField(

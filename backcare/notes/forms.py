@@ -5,15 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 
 from backcare.bodychart import BodyChartField
 from backcare.intake.forms import StepForm
 from backcare.lib.techniques import TECHNIQUES
-from backcare.notes.actions import NOTE_FIELDS, Plan, red_flag_step
+from backcare.notes.actions import NOTE_FIELDS
 from backcare.notes.monitor import TISSUE_RESPONSES
+from backcare.notes.queries import Plan, red_flag_step
 
 NRS_CHOICES = [(value, str(value)) for value in range(11)]
 YES_NO = (("yes", "Yes"), ("no", "No"))
+
+
+NOTE_TEXT_LIMIT = 10_000
+"""Characters in one part of a note: pages of text, far below a pasted file."""
 
 
 class CheckInForm(StepForm):
@@ -128,6 +134,8 @@ class NoteForm(forms.Form):
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.session_plan = plan
+        for name in ("subjective", "findings", "adverse_events", "plan", "home_care"):
+            limit_text(self.fields[name], NOTE_TEXT_LIMIT)
         cap = plan.pressure_cap or 5
         for code in plan.techniques:
             label = TECHNIQUES.get(code, code)
@@ -185,9 +193,19 @@ class NoteForm(forms.Form):
         return {name: self.cleaned_data.get(name) for name in NOTE_FIELDS}
 
 
+def limit_text(field: forms.Field, limit: int) -> None:
+    """Refuse text longer than ``limit`` characters next to the field (and say so in the
+    browser), rather than storing a pasted megabyte."""
+    if isinstance(field, forms.CharField):
+        field.max_length = limit
+        field.validators.append(MaxLengthValidator(limit))
+        field.widget.attrs["maxlength"] = str(limit)
+
+
 class AddendumForm(forms.Form):
     text = forms.CharField(
         label="Addendum",
+        max_length=NOTE_TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="A correction or addition. The signed note stays as it was; this shows under it.",
     )
@@ -196,6 +214,7 @@ class AddendumForm(forms.Form):
 class AcknowledgeForm(forms.Form):
     action_taken = forms.CharField(
         label="What was done",
+        max_length=NOTE_TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example: called the client, advised a doctor's visit, letter sent.",
         error_messages={"required": "Please write what was done about this alert."},
