@@ -1,5 +1,7 @@
 """The test run's environment: the real settings (backcare/settings.py) with test values."""
 
+import atexit
+import contextlib
 import os
 import tempfile
 
@@ -33,5 +35,18 @@ STATIC_ROOT = None  # type: ignore[assignment]
 # in-memory one: a real multi-threaded server (the browser tests, the booking race) then gets
 # one connection per request thread, and concurrent writers queue (WAL, IMMEDIATE) instead of
 # failing with "database table is locked".
+# One file per test process (in the temporary folder, removed when the run ends), so two runs
+# never share a database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-backcare-suite.sqlite3")}  # noqa: F405
+    _TEST_SQLITE = os.path.join(tempfile.gettempdir(), f"backcare-test-{os.getpid()}.sqlite3")
+    DATABASES["default"]["TEST"] = {"NAME": _TEST_SQLITE}  # noqa: F405
+
+    @atexit.register
+    def _remove_test_database() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(_TEST_SQLITE + suffix)
+
+
+# Every audit action must be registered with its sentence (backcare/audit/labels.py).
+AUDIT_STRICT = True

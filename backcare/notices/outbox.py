@@ -1,15 +1,18 @@
-"""The one way Backcare sends email: :func:`send_notice` puts it on the task queue.
+"""The one way Backcare sends email: :func:`send_notice` writes it to the outbox.
 
-The worker (``backcare worker``) renders and sends it. Each email has a key, and a
-:class:`~backcare.notices.models.Notice` row with that key is inserted before anything is
-sent, so the same email never leaves twice however often it is enqueued or however many workers
-run.
+Each email is a :class:`~backcare.notices.models.Notice` row with a unique key, written in the
+same transaction as the change it tells about, and queued for the worker (``backcare worker``)
+once that commits. The sender claims the row, sends, and records the time: an email is sent at
+least once (a failure or a dead worker leaves it unsent; ``backcare send_pending_notices``
+tries again with a growing delay) and never twice (one row per key, one sender per claim).
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as dt
+import hashlib
 import json
 import logging
 import uuid
@@ -19,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -70,22 +74,113 @@ def send_notice(
     except TypeError as error:
         raise TypeError(f"send_notice's context must hold JSON values only: {error}") from None
     key = key or f"notice-{uuid.uuid4()}"
-    arguments: dict[str, Any] = {
-        "key": key,
-        "kind": kind or template.rsplit("/", 1)[-1],
-        "to": list(to),
-        "subject": subject,
-        "template": template,
-        "context": context,
-        "attachments": [
-            [name, base64.b64encode(content).decode("ascii"), mimetype]
-            for name, content, mimetype in attachments
-        ],
-        "appointment_id": appointment_id,
-        "reply_to": reply_to if reply_to is not None else clinic_reply_to(),
-    }
-    transaction.on_commit(lambda: deliver_notice.enqueue(**arguments), robust=True)
+    notice = record_notice(
+        key=key,
+        kind=kind or template.rsplit("/", 1)[-1],
+        to=to,
+        subject=subject,
+        template=template,
+        context=context,
+        attachments=attachments,
+        appointment_id=appointment_id,
+        reply_to=reply_to if reply_to is not None else clinic_reply_to(),
+    )
+    if notice.sent_at is None:
+        transaction.on_commit(lambda: deliver_notice.enqueue(key=key), robust=True)
     return key
+
+
+def record_notice(
+    *,
+    key: str,
+    kind: str,
+    to: list[str],
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    attachments: Sequence[Attachment] = (),
+    appointment_id: int | None = None,
+    reply_to: list[str] | None = None,
+) -> Notice:
+    """The outbox row of ``key``: written now, in the caller's transaction (so a rolled-back
+    change sends nothing), or the one already there (so asking twice makes one email)."""
+    try:
+        with transaction.atomic():
+            return Notice.objects.create(
+                key=key,
+                kind=kind,
+                recipient=", ".join(to)[:500],
+                appointment_id=appointment_id,
+                to=list(to),
+                subject=subject,
+                template=template,
+                context=context,
+                attachments=[
+                    [name, base64.b64encode(content).decode("ascii"), mimetype]
+                    for name, content, mimetype in attachments
+                ],
+                reply_to=list(reply_to or []),
+            )
+    except IntegrityError:
+        return Notice.objects.get(key=key)
+
+
+# A sender holds its claim this long; a sender that died frees the email when it lapses.
+CLAIM = dt.timedelta(minutes=10)
+MAX_ATTEMPTS = 12
+
+
+def _retry_delay(attempts: int) -> dt.timedelta:
+    """1, 2, 4 … minutes after each failure, at most six hours."""
+    return min(dt.timedelta(minutes=2 ** max(0, attempts - 1)), dt.timedelta(hours=6))
+
+
+def _message_id(key: str) -> str:
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "backcare.local"
+    return f"<{digest}@{domain}>"
+
+
+def deliver_pending(key: str, *, now: dt.datetime | None = None) -> bool:
+    """Claim the unsent email ``key`` and send it. True when it went out; False when it was
+    sent already, someone else holds it, or sending failed (it is then tried again later)."""
+    now = now or timezone.now()
+    claimed = (
+        Notice.objects.filter(key=key, sent_at__isnull=True)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + CLAIM, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        logger.info("Notice %s was already sent or is being sent; not sending it again.", key)
+        return False
+    notice = Notice.objects.get(key=key)
+    try:
+        message = EmailMultiAlternatives(
+            subject=notice.subject,
+            body=render_to_string(f"{notice.template}.txt", notice.context),
+            to=list(notice.to),
+            reply_to=list(notice.reply_to) or None,
+            headers={"Message-ID": _message_id(key)},
+        )
+        with contextlib.suppress(TemplateDoesNotExist):  # the HTML version is optional
+            message.attach_alternative(
+                render_to_string(f"{notice.template}.html", notice.context), "text/html"
+            )
+        for name, content, mimetype in notice.attachments:
+            message.attach(name, base64.b64decode(content), mimetype)
+        message.send()
+    except Exception as error:
+        Notice.objects.filter(pk=notice.pk).update(
+            claimed_until=None,
+            next_attempt_at=now + _retry_delay(notice.attempts),
+            last_error=f"{type(error).__name__}: {error}"[:500],
+        )
+        logger.warning("Notice %s could not be sent (try %s): %s", key, notice.attempts, error)
+        return False
+    Notice.objects.filter(pk=notice.pk).update(
+        sent_at=timezone.now(), claimed_until=None, last_error=""
+    )
+    return True
 
 
 def deliver(
@@ -100,69 +195,59 @@ def deliver(
     appointment_id: int | None = None,
     reply_to: list[str] | None = None,
 ) -> bool:
-    """Claim ``key`` and send the email now. False when someone already claimed it.
-
-    The claim is committed before the email is sent, so a competing worker sees it at once. If
-    sending fails the claim is released, so a retry (or ``send_due_reminders``) can send it.
-    """
-    try:
-        with transaction.atomic():
-            notice = Notice.objects.create(
-                key=key,
-                kind=kind,
-                recipient=", ".join(to)[:500],
-                appointment_id=appointment_id,
-            )
-    except IntegrityError:
-        logger.info("Notice %s was already sent or is being sent; not sending it again.", key)
-        return False
-    try:
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string(f"{template}.txt", context),
-            to=to,
-            reply_to=reply_to or None,
-        )
-        with contextlib.suppress(TemplateDoesNotExist):  # the HTML version is optional
-            message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-        for name, content, mimetype in attachments:
-            message.attach(name, content, mimetype)
-        message.send()
-    except BaseException:
-        Notice.objects.filter(pk=notice.pk).delete()
-        raise
-    notice.sent_at = timezone.now()
-    notice.save(update_fields=["sent_at"])
-    return True
-
-
-@task()
-def deliver_notice(
-    *,
-    key: str,
-    kind: str,
-    to: list[str],
-    subject: str,
-    template: str,
-    context: dict[str, Any],
-    attachments: list[list[str]],
-    appointment_id: int | None,
-    reply_to: list[str] | None = None,
-) -> bool:
-    """The queued half of :func:`send_notice`; attachments arrive base64-encoded."""
-    return deliver(
+    """Record the email ``key`` (if it is new) and send it now. False when it was sent
+    already, is being sent, or could not be sent yet (it is then tried again later)."""
+    record_notice(
         key=key,
         kind=kind,
         to=to,
         subject=subject,
         template=template,
         context=context,
-        attachments=[
-            (name, base64.b64decode(content), mimetype) for name, content, mimetype in attachments
-        ],
+        attachments=attachments,
         appointment_id=appointment_id,
         reply_to=reply_to,
     )
+    return deliver_pending(key)
+
+
+@task()
+def deliver_notice(*, key: str, **legacy: Any) -> bool:
+    """The queued half of :func:`send_notice`: send the recorded email ``key``. Tasks queued
+    before the outbox held the email carry it themselves (``legacy``): it is recorded first."""
+    if legacy and not Notice.objects.filter(key=key).exists():
+        record_notice(
+            key=key,
+            kind=legacy["kind"],
+            to=legacy["to"],
+            subject=legacy["subject"],
+            template=legacy["template"],
+            context=legacy["context"],
+            attachments=[
+                (name, base64.b64decode(content), mimetype)
+                for name, content, mimetype in legacy.get("attachments") or []
+            ],
+            appointment_id=legacy.get("appointment_id"),
+            reply_to=legacy.get("reply_to"),
+        )
+    return deliver_pending(key)
+
+
+def send_pending(*, now: dt.datetime | None = None) -> tuple[int, int]:
+    """The safety net (``backcare send_pending_notices``, from cron): send every email that is
+    due and unsent — its sender failed, or died holding a claim that has lapsed. Returns how
+    many went out and how many are still waiting."""
+    now = now or timezone.now()
+    due = list(
+        Notice.objects.filter(sent_at__isnull=True, next_attempt_at__lte=now)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .exclude(template="")
+        .filter(attempts__lt=MAX_ATTEMPTS)
+        .order_by("created_at")
+        .values_list("key", flat=True)
+    )
+    sent = sum(1 for key in due if deliver_pending(key, now=now))
+    return sent, len(due) - sent
 
 
 def clinic_reply_to() -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import signal
 from typing import Any
 from unittest import mock
@@ -10,10 +11,11 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 
 from backcare.notices.models import Notice
-from backcare.notices.outbox import send_notice
+from backcare.notices.outbox import deliver_pending, send_notice, send_pending
 from tests.notices.conftest import run_worker
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +94,7 @@ def test_notices_without_a_key_are_each_sent(django_capture_on_commit_callbacks:
     assert Notice.objects.count() == 2
 
 
-def test_a_failed_send_releases_the_key_so_a_later_try_can_send(
+def test_a_failed_send_stays_in_the_outbox_and_is_sent_later_once(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with (
@@ -100,12 +102,42 @@ def test_a_failed_send_releases_the_key_so_a_later_try_can_send(
         django_capture_on_commit_callbacks(execute=True),
     ):
         notice("flaky")
-    assert not Notice.objects.filter(key="flaky").exists()
+    waiting = Notice.objects.get(key="flaky")
+    assert waiting.sent_at is None
+    assert waiting.attempts == 1
+    assert "down" in waiting.last_error
+    assert mail.outbox == []
 
+    # Asking again makes no second email; the safety net sends it once it is due.
     with django_capture_on_commit_callbacks(execute=True):
         notice("flaky")
     assert len(mail.outbox) == 1
+    assert send_pending(now=timezone.now() + dt.timedelta(hours=1)) == (0, 0)
+    assert len(mail.outbox) == 1
     assert Notice.objects.get(key="flaky").sent_at is not None
+
+
+def test_an_email_whose_worker_died_mid_send_is_sent_once_its_claim_lapses() -> None:
+    notice("interrupted")  # recorded; the worker never ran (as if killed mid-batch)
+    Notice.objects.filter(key="interrupted").update(
+        claimed_until=timezone.now() + dt.timedelta(minutes=5), attempts=1
+    )
+    assert send_pending() == (0, 0)  # its claim still stands: nobody else sends it
+    assert mail.outbox == []
+
+    later = timezone.now() + dt.timedelta(minutes=11)
+    assert send_pending(now=later) == (1, 0)
+    assert send_pending(now=later) == (0, 0)
+    (message,) = mail.outbox
+    assert message.extra_headers["Message-ID"].endswith("@backcare.local>")
+
+
+def test_the_same_email_is_never_sent_twice_by_two_senders() -> None:
+    notice("once")
+    assert deliver_pending("once") is True
+    assert deliver_pending("once") is False
+    assert send_pending(now=timezone.now() + dt.timedelta(days=1)) == (0, 0)
+    assert len(mail.outbox) == 1
 
 
 def test_the_context_must_be_plain_json_because_it_travels_through_the_database() -> None:

@@ -4,13 +4,12 @@ therapists at the same hour at a location with three rooms, so every booking com
 therapist and a room; one client posts from two tabs; three clients move their appointments
 into the contested hour at the same time. The database keeps its promise and every person gets
 a clear answer: one winner per therapist, every loser a 4xx that says the time was taken, no
-server error, settled in seconds. On PostgreSQL and on SQLite."""
+server error. On PostgreSQL and on SQLite. (Its seconds to settle: `make bench`.)"""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -173,10 +172,10 @@ def test_sixty_clients_race_for_three_therapists_and_three_rooms(
         gate.wait(timeout=60)
         return post(base, path, cookie, data, who)
 
-    started = time.monotonic()
+    # How fast it settles is measured by `make bench` (docs/performance.md), not here: a timed
+    # test fails on a busy machine for no fault of the code.
     with ThreadPoolExecutor(max_workers=len(work)) as pool:
         answers = list(pool.map(attempt, work))
-    settled = time.monotonic() - started
 
     errors = [a for a in answers if a.status >= 500]
     assert not errors, [(a.who, a.status) for a in errors]
@@ -203,5 +202,3 @@ def test_sixty_clients_race_for_three_therapists_and_three_rooms(
             for other_begin, other_end in spans.get(key, []):
                 assert end <= other_begin or other_end <= begin, f"{field} {key} overlaps"
             spans.setdefault(key, []).append((begin, end))
-    print(f"settled in {settled:.2f} s")
-    assert settled < 5, f"the race took {settled:.1f} s to settle"
