@@ -38,6 +38,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy backcare tests bench
+	$(BIN)/lint-imports --no-logo
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -2,7 +2,8 @@
 
 Every view is wrapped by :func:`requires` (or marked :func:`public`), the Django admin asks
 :func:`can` through ``BackcareAdminSite``, and later the API will too. A test walks every URL of
-the project for every role against ``tests/access_matrix.toml``.
+the project for every role against ``tests/access_matrix.toml``. Every rule about roles lives
+here: views, templates and actions ask :func:`can` (or the querysets below), never a role.
 
 Rules, in words:
 - owner: everything.
@@ -29,6 +30,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
 
 from backcare.accounts.models import Role, User
+from backcare.audit import labels as audit_labels
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -64,6 +66,7 @@ class Action(StrEnum):
     SCREENING_CHECK = "screening.check"  # screen an intake: reasons are clinical
     INTAKE_FILL = "intake.fill"  # start or go on with a client's questionnaire for them
     INTAKE_READ = "intake.read"  # a client's submitted questionnaires: clinical
+    INTAKE_DESK = "intake.desk"  # answers as the desk: a blank questionnaire, never screening
     SCREENING_MANAGE = "screening.manage"  # record a clearance, send a referral letter
     CALENDAR_FEED_MANAGE = "calendar_feed.manage"  # a therapist's private calendar address
     WAITLIST_OWN = "waitlist.own"  # a client's own waitlist entries (join, leave, list)
@@ -90,6 +93,10 @@ class Action(StrEnum):
     TECHNIQUE_READ = "technique.read"  # the technique education pages
     ANALYTICS_VIEW = "analytics.view"  # the clinic analytics: programs, responders, attendance
     HOLD_LIFT = "hold.lift"  # lift a client's clinical hold on a doctor's answer or by override
+    HOLD_OVERRIDE = "hold.override"  # lift a hold without a doctor's answer: the owner
+    CLINICAL_DECIDE = "clinical.decide"  # plan a program, resume one on a documented decision
+    OWN_CLIENTS = "clients.own"  # a therapist: their home and their alerts are their clients'
+    OWN_CALENDAR = "schedule.own"  # a therapist: the calendar opens on their own
 
 
 def _role(user: AnyUser) -> str | None:
@@ -98,11 +105,17 @@ def _role(user: AnyUser) -> str | None:
     return str(user.role)
 
 
+def _on_care_team(user: AnyUser, path: str = "") -> dict[str, Any]:
+    """The care-team rule as a filter: an open membership of this user, through ``path`` to
+    the memberships (``"care_team__"`` from a client)."""
+    return {f"{path}therapist__user_id": user.pk or 0, f"{path}ended_at__isnull": True}
+
+
 def treats(user: AnyUser, client: Client) -> bool:
     """Is the user a therapist on this client's open care team?"""
     if _role(user) != Role.THERAPIST:
         return False
-    return client.care_team.filter(therapist__user_id=user.pk or 0, ended_at__isnull=True).exists()
+    return client.care_team.filter(**_on_care_team(user)).exists()
 
 
 def _is_self(user: AnyUser, client: Client) -> bool:
@@ -116,6 +129,11 @@ def _roles(*allowed: Role) -> Callable[[AnyUser, Any], bool]:
 def _client_view(user: AnyUser, client: Client) -> bool:
     """The staff chart of a client. Clients see their own record through the portal."""
     return _role(user) in (Role.OWNER, Role.FRONT_DESK) or treats(user, client)
+
+
+def _works_at(user: AnyUser, path: str = "") -> dict[str, Any]:
+    """A location this user works at (as a therapist), through ``path`` to the location."""
+    return {f"{path}therapists__user_id": user.pk or 0}
 
 
 def _calendar_feed(user: AnyUser, feed: CalendarFeed | None) -> bool:
@@ -141,7 +159,7 @@ def _schedule_view(user: AnyUser, obj: Location | Therapist | None) -> bool:
     if isinstance(obj, Therapist):
         return obj.user_id == user.pk
     if isinstance(obj, Location):
-        return obj.therapists.filter(user_id=user.pk or 0).exists()
+        return Location.objects.filter(pk=obj.pk, **_works_at(user)).exists()
     return obj is None
 
 
@@ -249,6 +267,9 @@ RULES: dict[Action, Callable[[AnyUser, Any], bool]] = {
     Action.SCREENING_CHECK: _roles(Role.OWNER, Role.THERAPIST),
     Action.INTAKE_FILL: _intake_fill,
     Action.INTAKE_READ: lambda user, client: _role(user) == Role.OWNER or treats(user, client),
+    # The front desk sends the answers a client gives in front of them; its answers keep a
+    # blank questionnaire blank, and the rules, not the desk, screen them.
+    Action.INTAKE_DESK: _roles(Role.FRONT_DESK),
     Action.SCREENING_MANAGE: lambda user, client: _role(user) == Role.OWNER or treats(user, client),
     Action.OWN_ACCOUNT: _roles(Role.OWNER, Role.FRONT_DESK, Role.THERAPIST, Role.CLIENT),
     Action.CALENDAR_FEED_MANAGE: _calendar_feed,
@@ -273,8 +294,14 @@ RULES: dict[Action, Callable[[AnyUser, Any], bool]] = {
     Action.OUTCOMES_RECORD: _outcomes_staff,
     Action.PROGRESS_OWN: _own_progress,
     # A doctor's answer is recorded by the owner or a treating therapist; only the owner may
-    # override without one (the action checks that).
+    # override without one (HOLD_OVERRIDE, which the action asks).
     Action.HOLD_LIFT: lambda user, client: _role(user) == Role.OWNER or treats(user, client),
+    Action.HOLD_OVERRIDE: _roles(Role.OWNER),
+    # A clinical decision (a program planned, a paused one resumed without a clearance, a
+    # doctor's answer recorded) is a therapist's or the owner's to document.
+    Action.CLINICAL_DECIDE: _roles(Role.OWNER, Role.THERAPIST),
+    Action.OWN_CLIENTS: _roles(Role.THERAPIST),
+    Action.OWN_CALENDAR: _roles(Role.THERAPIST),
     Action.ADMIN: lambda user, obj: _role(user) == Role.OWNER and bool(user.is_staff),
 }
 
@@ -307,6 +334,7 @@ _CLIENT_OBJECT_ACTIONS = frozenset(
         Action.PROGRAM_MANAGE,
         Action.PROGRAM_OWN,
         Action.HOLD_LIFT,
+        Action.HOLD_OVERRIDE,
     }
 )
 
@@ -345,12 +373,45 @@ def visible_clients(user: AnyUser, queryset: QuerySet[Client] | None = None) -> 
     if role in (Role.OWNER, Role.FRONT_DESK):
         return queryset
     if role == Role.THERAPIST:
-        return queryset.filter(
-            care_team__therapist__user_id=user.pk or 0, care_team__ended_at__isnull=True
-        ).distinct()
+        return queryset.filter(**_on_care_team(user, "care_team__")).distinct()
     if role == Role.CLIENT:
         return queryset.filter(user_id=user.pk or 0)
     return queryset.none()
+
+
+def clinical_clients(user: AnyUser, queryset: QuerySet[Client] | None = None) -> QuerySet[Client]:
+    """The clients whose clinical record (notes, alerts, programs) this user reads as staff:
+    the owner every client's, a therapist those of their care teams."""
+    from backcare.clinic.models import Client
+
+    queryset = Client.objects.all() if queryset is None else queryset
+    role = _role(user)
+    if role == Role.OWNER:
+        return queryset
+    if role == Role.THERAPIST:
+        return queryset.filter(**_on_care_team(user, "care_team__")).distinct()
+    return queryset.none()
+
+
+def schedule_locations(
+    user: AnyUser, queryset: QuerySet[Location] | None = None
+) -> QuerySet[Location]:
+    """The locations whose calendar this user may open (the rule of ``SCHEDULE_VIEW``)."""
+    from backcare.clinic.models import Location
+
+    queryset = Location.objects.all() if queryset is None else queryset
+    role = _role(user)
+    if role in (Role.OWNER, Role.FRONT_DESK):
+        return queryset
+    if role == Role.THERAPIST:
+        return queryset.filter(**_works_at(user)).distinct()
+    return queryset.none()
+
+
+def staff_or_system(actor: User | None) -> bool:
+    """Do the clinic's rules (rather than a client's) apply to this actor? Clinic staff, and
+    the system itself (no actor: the demo, commands, background tasks)."""
+    return actor is None or bool(actor.is_clinic_staff)
 
 
 # --- Wrapping views -------------------------------------------------------------------------
@@ -359,13 +420,23 @@ M = TypeVar("M", bound=Model)
 View = Callable[..., HttpResponseBase]
 
 
-def requires(action: Action, *, load: Callable[..., Any] | None = None) -> Callable[[View], View]:
+def requires(
+    action: Action, *, load: Callable[..., Any] | None = None, audit: str | None = None
+) -> Callable[[View], View]:
     """Wrap a view: anonymous users go to the login page; others must pass ``action``.
 
     With ``load``, the object is fetched from the URL's keyword arguments first (404 when it
     does not exist), checked against the action, and passed to the view in place of the
     argument it was loaded from; the view gets the other URL arguments as they are.
+
+    With ``audit`` (a registered audit action such as ``"client.viewed"``), the read is
+    recorded: one row naming the loaded object and its client, written once the view has
+    shown it (a 2xx answer; not a redirect, a refusal or a form sent back with errors).
     """
+    if audit is not None:
+        if load is None:
+            raise TypeError("requires(audit=...) records a read of the loaded object: give load")
+        audit_labels.check(audit)
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
@@ -378,7 +449,12 @@ def requires(action: Action, *, load: Callable[..., Any] | None = None) -> Calla
             obj = load(**kwargs)
             require(request.user, action, obj)
             loaded = getattr(load, "kwarg", None)
-            return view(request, obj, **{k: v for k, v in kwargs.items() if k != loaded})
+            response = view(request, obj, **{k: v for k, v in kwargs.items() if k != loaded})
+            if audit is not None and 200 <= response.status_code < 300:
+                from backcare.audit.log import record
+
+                record(request.user, audit, obj)
+            return response
 
         wrapped.access_action = action  # type: ignore[attr-defined]
         return wrapped
@@ -405,4 +481,16 @@ def loader(model: type[M], kwarg: str) -> Callable[..., M]:
     return load
 
 
-__all__ = ["Action", "can", "loader", "public", "require", "requires", "treats", "visible_clients"]
+__all__ = [
+    "Action",
+    "can",
+    "clinical_clients",
+    "loader",
+    "public",
+    "require",
+    "requires",
+    "schedule_locations",
+    "staff_or_system",
+    "treats",
+    "visible_clients",
+]

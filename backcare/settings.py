@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "backcare.accounts",
     "backcare.audit",
     "backcare.clinic",
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "backcare.accounts.middleware.StaffIdleLogoutMiddleware",
     "backcare.audit.middleware.AuditContextMiddleware",
+    # Last, as django-axes asks: turns a sign-in refused for lockout into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backcare.urls"
@@ -143,6 +147,32 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Lockout (SPEC §7): after 10 failures for one account from one address, django-axes refuses
+# signing in to it from there (Backcare's page, HTTP 429: accounts/lockout.py) until 15 minutes
+# after the last failure; the Django admin's sign-in too. Every sign-in must pass the request to
+# authenticate(). The owner unlocks someone with `backcare axes_reset_username EMAIL` or in the
+# admin (docs/operations.md, Sign-in protection).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked out neither count nor extend the lock: it ends when the page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "backcare.accounts.lockout.email_tried"
+AXES_CLIENT_IP_CALLABLE = "backcare.audit.context.client_ip"
+AXES_LOCKOUT_CALLABLE = "backcare.accounts.lockout.locked_out"
+# Successful sign-ins and sign-outs are in Backcare's own audit log (accounts/receivers.py).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Password reset requests answered with an email, per hour (accounts/reset.py).
+PASSWORD_RESETS_PER_EMAIL_HOUR = 5
+PASSWORD_RESETS_PER_IP_HOUR = 20
 
 # --- Time -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -184,6 +214,16 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# --- Cache ----------------------------------------------------------------------------------
+# Kept in the database (table made by accounts migration 0004), so that limits such as password
+# resets per hour hold across every worker process and application server.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "backcare_cache",
+    }
+}
 
 # --- Background tasks -----------------------------------------------------------------------
 # Email leaves through a queue kept in the database; `backcare worker` sends it (`make run`
@@ -231,6 +271,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# How many reverse proxies (each appending to X-Forwarded-For) stand in front of Backcare: the
+# client's address, for sign-in lockout, reset limits and the audit log, is the one the outermost
+# trusted proxy saw. 0 (the default) trusts no header and uses the connection's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # Staff sessions end after this many minutes without a request (SPEC §7, idle logout).
 STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = 60 * 60 * 12

@@ -28,7 +28,7 @@ templates, techniques and therapists.
 No therapist, room or client is ever double-booked and every row satisfies every constraint:
 the tables' constraints and indexes are dropped for the COPY and created again afterwards,
 which checks every row. The analytics' summary of each program (``ProgramCourse``, kept up to
-date by signals on every save) is then written as after any bulk import.
+date by the actions' events) is then written as after any bulk import.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every check Backcare has: lint, types, the test suite on SQLite, then again on PostgreSQL.
+# Every check Backcare has: lint, types, import contracts, the test suite on SQLite, then again
+# on PostgreSQL.
 # With CI=true a missing PostgreSQL or Chromium fails the run instead of being skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,8 @@ $BIN/ruff check .
 $BIN/ruff format --check .
 echo "== mypy"
 $BIN/mypy backcare tests
+echo "== import contracts (docs/architecture.md)"
+$BIN/lint-imports --no-logo
 
 echo "== pytest on SQLite"
 env -u DATABASE_URL $BIN/pytest --create-db "$@"

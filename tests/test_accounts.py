@@ -103,10 +103,14 @@ def reset_link() -> str:
     return match.group(1)
 
 
-def test_a_reset_email_lets_a_client_choose_a_new_password(clinic: Clinic):
+def test_a_reset_email_lets_a_client_choose_a_new_password(
+    clinic: Clinic, django_capture_on_commit_callbacks
+):
     browser = HttpClient()
 
-    asked = browser.post(RESET, {"email": "alice@example.com"}, follow=True)
+    # The link leaves through the email queue once the request has committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = browser.post(RESET, {"email": "alice@example.com"}, follow=True)
 
     assert "Check your email" in text(asked)
     assert mail.outbox[0].to == ["alice@example.com"]
@@ -128,9 +132,10 @@ def test_a_reset_email_lets_a_client_choose_a_new_password(clinic: Clinic):
     assert landed_on(with_old) == ""
 
 
-def test_a_reset_link_works_only_once(clinic: Clinic):
+def test_a_reset_link_works_only_once(clinic: Clinic, django_capture_on_commit_callbacks):
     browser = HttpClient()
-    browser.post(RESET, {"email": "owner@example.com"})
+    with django_capture_on_commit_callbacks(execute=True):
+        browser.post(RESET, {"email": "owner@example.com"})
     link = reset_link()
     form = browser.get(link, follow=True)
     browser.post(
@@ -142,8 +147,11 @@ def test_a_reset_link_works_only_once(clinic: Clinic):
     assert "This link no longer works" in text(again)
 
 
-def test_a_reset_for_an_unknown_email_looks_the_same_and_sends_nothing(clinic: Clinic):
-    response = HttpClient().post(RESET, {"email": "stranger@example.com"}, follow=True)
+def test_a_reset_for_an_unknown_email_looks_the_same_and_sends_nothing(
+    clinic: Clinic, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = HttpClient().post(RESET, {"email": "stranger@example.com"}, follow=True)
 
     assert landed_on(response) == reverse("password_reset_done")
     assert "Check your email" in text(response)
@@ -170,7 +178,8 @@ def test_a_therapist_added_by_the_owner_can_choose_a_password_by_email(
     assert "choose a password" in str(mail.outbox[0].subject)
 
     # Lost the invitation? "Forgot your password?" sends a fresh link.
-    HttpClient().post(RESET, {"email": "rosa@example.com"})
+    with django_capture_on_commit_callbacks(execute=True):
+        HttpClient().post(RESET, {"email": "rosa@example.com"})
 
     assert [message.to for message in mail.outbox] == [["rosa@example.com"]] * 2
 

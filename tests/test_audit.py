@@ -3,6 +3,7 @@ removes a row, and the owner can filter and export it."""
 
 from __future__ import annotations
 
+import ast
 import csv
 import datetime as dt
 import io
@@ -10,18 +11,23 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import time_machine
 from django.db import DatabaseError, connection, models, transaction
 from django.http import HttpResponseBase, StreamingHttpResponse
 from django.urls import reverse
 
+from backcare import policy
 from backcare.accounts.models import User
+from backcare.audit.labels import UnregisteredAuditAction, label_for, register
 from backcare.audit.log import record
 from backcare.audit.models import AuditEvent, AuditLogIsAppendOnly
 from backcare.clinic import actions
 from backcare.clinic.models import CareTeamMembership, Client, ConsentKind
+from backcare.policy import Action
 from tests.conftest import Clinic
 from tests.pages import field_error, text
 
@@ -242,10 +248,7 @@ def history(clinic: Clinic) -> None:
 
 def shown(response: Response) -> list[tuple[str, str]]:
     """Who did what, for each row of the audit table, newest first."""
-    return re.findall(
-        r"<tr>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>\s*<td><code>([^<]*)</code></td>",
-        text(response),
-    )
+    return re.findall(r"<td>([^<]*)</td>\s*<td><code>([^<]*)</code></td>", text(response))
 
 
 FRAN_UPDATED_BOB = ("fran@example.com", "client.updated")
@@ -344,6 +347,7 @@ def test_the_csv_export_has_a_header_and_one_row_per_filtered_event(
         "client_id",
         "changes",
         "ip",
+        "what_happened",
     ]
     assert [(row[1], row[2]) for row in rows] == [
         FRAN_UPDATED_BOB,
@@ -354,6 +358,9 @@ def test_the_csv_export_has_a_header_and_one_row_per_filtered_event(
     assert rows[0][6] == str(clinic.bob.pk)
     # Times are the clinic's: 15:00 UTC on February 20 is 10 am in Atlanta.
     assert rows[0][0] == "2025-02-20T10:00:00-05:00"
+    # What happened, as the audit page says it.
+    assert rows[0][9].startswith("Fran Desk changed the record of Bob Baker, 20 Feb")
+    assert rows[0][9].endswith(" 10:00")
 
 
 def test_the_export_itself_is_audited(clinic: Clinic, history: None, as_owner):
@@ -393,3 +400,276 @@ def test_anonymous_visitors_are_sent_to_sign_in_instead_of_exporting(clinic: Cli
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     assert not AuditEvent.objects.filter(action="audit.exported").exists()
+
+
+# --- Every action is registered with its sentence -------------------------------------------
+
+BACKCARE = Path(__file__).resolve().parent.parent / "backcare"
+# Where the action string goes in each function that writes a row: (position, keyword).
+WRITERS: dict[str, tuple[int | None, str]] = {
+    "record": (1, "action"),
+    "create_recorded": (2, "action"),
+    "delete_recorded": (2, "action"),
+}
+
+
+def _called(call: ast.Call) -> str | None:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+
+
+def _action_argument(call: ast.Call, position: int | None, keyword: str) -> ast.expr | None:
+    for given in call.keywords:
+        if given.arg == keyword:
+            return given.value
+    if position is not None and position < len(call.args):
+        return call.args[position]
+    return None
+
+
+def _forwarding(
+    enclosing: list[ast.FunctionDef | ast.AsyncFunctionDef], name: str
+) -> tuple[str, tuple[int | None, str]] | None:
+    """The innermost enclosing function with a parameter ``name``, as a writer of its own:
+    (function name, (position, keyword))."""
+    for function in reversed(enclosing):
+        arguments = function.args
+        positional = [a.arg for a in (*arguments.posonlyargs, *arguments.args)]
+        if name in positional:
+            return function.name, (positional.index(name), name)
+        if name in [a.arg for a in arguments.kwonlyargs]:
+            return function.name, (None, name)
+    return None
+
+
+@dataclass
+class ActionStrings:
+    found: dict[str, list[str]]  # action string: where it is written
+    unresolved: list[str]  # writes whose action is neither a literal nor a forwarded parameter
+
+
+def _walk(
+    source: dict[Path, ast.Module], writers: dict[str, tuple[int | None, str]]
+) -> tuple[ActionStrings, dict[str, tuple[int | None, str]]]:
+    """One pass over the source: the action strings, the writes it cannot read, and the
+    functions that pass one of their own parameters on as the action (new writers)."""
+    strings = ActionStrings({}, [])
+    forwarders: dict[str, tuple[int | None, str]] = {}
+
+    def visit(node: ast.AST, enclosing: list[Any], path: Path) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            enclosing = [*enclosing, node]
+        if isinstance(node, ast.Call) and (name := _called(node)) in writers:
+            argument = _action_argument(node, *writers[name])
+            where = f"{path.relative_to(BACKCARE.parent)}:{node.lineno}"
+            each: list[ast.expr | None] = (
+                [argument.body, argument.orelse] if isinstance(argument, ast.IfExp) else [argument]
+            )
+            for given in each:
+                forwarded = (
+                    _forwarding(enclosing, given.id) if isinstance(given, ast.Name) else None
+                )
+                if isinstance(given, ast.Constant) and isinstance(given.value, str):
+                    strings.found.setdefault(given.value, []).append(where)
+                elif forwarded is not None:
+                    forwarders[forwarded[0]] = forwarded[1]
+                elif given is not None:
+                    strings.unresolved.append(f"{where}: {ast.unparse(given)}")
+        for child in ast.iter_child_nodes(node):
+            visit(child, enclosing, path)
+
+    for path, tree in source.items():
+        visit(tree, [], path)
+    return strings, forwarders
+
+
+def action_strings_in_source() -> ActionStrings:
+    """Every audit action string that reaches ``record()`` in backcare/: passed to it, to
+    ``create_recorded``/``delete_recorded``, or to any function that hands one of its own
+    parameters on to them (``_update(..., "client.updated")``, ``requires(audit=...)``)."""
+    source = {
+        path: ast.parse(path.read_text(), str(path))
+        for path in sorted(BACKCARE.rglob("*.py"))
+        if "migrations" not in path.parts
+    }
+    writers = dict(WRITERS)
+    while True:
+        strings, forwarders = _walk(source, writers)
+        new = {name: how for name, how in forwarders.items() if name not in writers}
+        if not new:
+            return strings
+        writers.update(new)
+
+
+def test_every_audit_action_written_in_the_code_is_registered_with_a_sentence():
+    strings = action_strings_in_source()
+
+    assert strings.unresolved == [], "write the audit action as a string literal"
+    # The walk finds the writes through helpers too, not only direct record() calls.
+    assert {"client.updated", "appointment.no_show", "waitlist.offer_taken"} <= set(strings.found)
+    assert {"client.viewed", "program.viewed", "hold.viewed"} <= set(strings.found)
+    unregistered = {
+        action: where for action, where in strings.found.items() if label_for(action) is None
+    }
+    assert unregistered == {}, "register these in backcare/audit/labels.py"
+
+
+def test_record_refuses_an_action_that_is_not_registered(clinic: Clinic):
+    with pytest.raises(UnregisteredAuditAction, match=r"client\.peeked"):
+        record(clinic.owner, "client.peeked", clinic.alice)
+
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("action", "sentence", "problem"),
+    [
+        ("note.signed", "{actor} signed", "registered twice"),
+        ("Note Signed", "{actor} signed", "read like"),
+        ("note.countersigned", "{actor} signed for {therapist}", "not therapist"),
+    ],
+)
+def test_the_register_refuses_a_second_label_a_bad_name_or_an_unknown_placeholder(
+    action: str, sentence: str, problem: str
+):
+    with pytest.raises(ValueError, match=problem):
+        register(action, sentence)
+
+    assert label_for("note.countersigned") is None
+
+
+def test_a_view_can_only_record_a_registered_read_of_what_it_loads():
+    with pytest.raises(UnregisteredAuditAction):
+        policy.requires(Action.CLIENT_VIEW, load=lambda **kw: None, audit="client.peeked")
+    with pytest.raises(TypeError, match="load"):
+        policy.requires(Action.CLIENT_VIEW, audit="client.viewed")
+
+
+# --- The owner's audit page reads as sentences ----------------------------------------------
+
+SIGNED_AT = dt.datetime(2026, 12, 3, 15, 41, tzinfo=UTC)  # 10:41 in Atlanta
+
+
+def _row(clinic: Clinic, action: str, changes: dict[str, Any], **fields: Any) -> AuditEvent:
+    return AuditEvent.objects.create(
+        at=SIGNED_AT,
+        actor=clinic.tess.user,
+        actor_email=clinic.tess.user.email,
+        action=action,
+        object_type="notes.sessionnote",
+        object_id="7",
+        client=clinic.alice,
+        changes=changes,
+        **fields,
+    )
+
+
+def sentences(response: Response) -> list[str]:
+    return [
+        " ".join(re.sub(r"<[^>]+>", "", found).split())
+        for found in re.findall(r'<p class="sentence">(.*?)</p>', text(response), re.S)
+    ]
+
+
+def test_the_audit_page_says_who_did_what_to_whose_record_and_when(clinic: Clinic, as_owner):
+    _row(
+        clinic,
+        "note.signed",
+        {
+            "signed_at": {"before": None, "after": SIGNED_AT.isoformat()},
+            "tissue_response": {"before": None, "after": "softened"},
+        },
+    )
+
+    with time_machine.travel(SIGNED_AT + dt.timedelta(hours=2), tick=False):
+        response = as_owner.get(reverse("audit:log"))
+
+    assert response.status_code == 200
+    assert sentences(response) == [
+        "Tess Therapist signed the session note of Alice Anders, 3 Dec 10:41"
+    ]
+    page = text(response)
+    # The field the label shows, in words; the rest only as recorded.
+    assert "<li>tissue response: softened</li>" in page
+    assert "<li>signed_at" not in page and "<li>signed at" not in page
+    assert "<code>note.signed</code>" in page
+
+
+def test_the_audit_page_names_the_therapists_and_times_a_change_moved_between(
+    clinic: Clinic, as_owner
+):
+    _row(
+        clinic,
+        "appointment.rescheduled",
+        {
+            "starts": {
+                "before": "2026-12-07T15:00:00+00:00",
+                "after": "2026-12-08T19:00:00+00:00",
+            },
+            "therapist": {"before": clinic.tess.pk, "after": clinic.theo.pk},
+        },
+    )
+    AuditEvent.objects.create(
+        at=SIGNED_AT, action="alert.opened", object_type="notes.alert", client=clinic.bob
+    )
+
+    with time_machine.travel(SIGNED_AT + dt.timedelta(hours=2), tick=False):
+        page = as_owner.get(reverse("audit:log"))
+
+    assert set(sentences(page)) == {
+        "Tess Therapist moved the appointment of Alice Anders, 3 Dec 10:41",
+        "The response monitor opened an alert about Bob Baker, 3 Dec 10:41",
+    }
+    assert "time from Monday, December 7 at 10:00 AM to Tuesday, December 8 at 2:00 PM" in text(
+        page
+    )
+    assert "therapist from Tess Therapist to Theo Colleague" in text(page)
+
+
+def test_a_row_of_an_action_no_longer_registered_still_reads(clinic: Clinic, as_owner):
+    _row(clinic, "note.countersigned", {}, object_repr="Note of Alice Anders")
+
+    with time_machine.travel(SIGNED_AT, tick=False):
+        page = as_owner.get(reverse("audit:log"))
+
+    assert sentences(page) == [
+        "Tess Therapist: note.countersigned (Note of Alice Anders), 3 Dec 10:41"
+    ]
+
+
+def test_the_audit_page_reads_its_rows_in_a_fixed_number_of_queries(
+    clinic: Clinic, as_owner, django_assert_max_num_queries
+):
+    for _ in range(20):
+        _row(
+            clinic,
+            "care_team.added",
+            {"therapist": {"before": None, "after": clinic.theo.pk}},
+        )
+    as_owner.get(reverse("audit:log"))  # the session and the user, once
+
+    # The session and its user (and the idle stamp: three), then the page: the count, the rows
+    # with their actors and clients, and the names of the therapists the rows name.
+    with django_assert_max_num_queries(8):
+        response = as_owner.get(reverse("audit:log"))
+
+    assert response.status_code == 200
+    assert text(response).count("<li>therapist: Theo Colleague</li>") == 20
+
+
+# --- Views record the reads they show -------------------------------------------------------
+
+
+def test_opening_a_client_record_records_one_read_of_it(clinic: Clinic, as_tess, as_theo):
+    # Tess treats Alice; Theo does not.
+    assert as_theo.get(clinic.alice.get_absolute_url()).status_code == 403
+    assert not AuditEvent.objects.exists()
+    assert as_tess.get(clinic.alice.get_absolute_url()).status_code == 200
+
+    read = AuditEvent.objects.get()
+    assert (read.action, read.actor, read.client) == (
+        "client.viewed",
+        clinic.tess.user,
+        clinic.alice,
+    )
+    assert (read.object_type, read.object_id) == ("clinic.client", str(clinic.alice.pk))

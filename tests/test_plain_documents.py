@@ -42,7 +42,7 @@ from backcare.scheduling.availability import free_slots
 from backcare.scheduling.models import Appointment, AppointmentStatus
 from backcare.screening.actions import email_referral_letter
 from backcare.screening.models import Decision, Screening
-from backcare.screening.rules import load_rules
+from backcare.screening.ruleset import load_rules
 from tests.notices.conftest import DATABASE_QUEUE, run_worker
 
 if TYPE_CHECKING:

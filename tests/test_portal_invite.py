@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.core import mail
+from django.http import HttpRequest
 from django.test import Client as HttpClient
 
 from backcare.accounts.models import Role
@@ -39,7 +40,10 @@ def test_an_invited_client_chooses_a_password_and_reaches_their_portal(
         follow=True,
     )
     assert "Your new password is saved" in done.content.decode()
-    assert http.login(username="carol@example.com", password="a-long-new-password")
+    # The lockout backend needs a request, as on the sign-in page.
+    assert http.login(
+        request=HttpRequest(), username="carol@example.com", password="a-long-new-password"
+    )
     assert "Hello, Carol" in http.get("/portal/").content.decode()
 
 

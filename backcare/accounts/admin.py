@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
+from axes.models import AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
 from backcare.accounts.models import User
+from backcare.audit.log import record
 
 
 @admin.register(User)
@@ -26,3 +32,19 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]  # typed for Abstrac
             },
         ),
     )
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> LogEntry:
+        entry = super().log_change(request, obj, message)
+        # The admin's "change password" form (set, or sign-in by password switched off).
+        match = request.resolver_match
+        if match is not None and match.url_name == "auth_user_password_change":
+            record(request.user, "password.set_by_admin", obj)  # type: ignore[arg-type]
+        return entry
+
+
+# django-axes' lockouts ("Access attempts") stay in the admin: deleting one unlocks that person
+# (docs/operations.md). Its logs of every sign-in are switched off in settings, since the audit
+# log keeps sign-ins, so their empty pages go.
+for model in (AccessLog, AccessFailureLog):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)

@@ -6,6 +6,11 @@ class AccountsConfig(AppConfig):
     name = "backcare.accounts"
     verbose_name = "Accounts"
 
+    def ready(self) -> None:
+        from backcare.accounts import receivers
+
+        receivers.connect()
+
 
 class BackcareAdminConfig(admin_apps.AdminConfig):
     default = False

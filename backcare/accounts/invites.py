@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
@@ -32,11 +31,3 @@ def email_set_password_link(
     """Send the link once the surrounding transaction has committed (never for a rollback)."""
     body = render_to_string(template, {**context, "link": set_password_link(user, site_url)})
     transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
-
-
-class ResetForInvitedPeopleForm(PasswordResetForm):
-    """Django's reset form skips accounts that have never had a password. At Backcare those are
-    people we invited who lost the email, so they may ask for a new link too."""
-
-    def get_users(self, email: str) -> Any:
-        return User.objects.filter(email__iexact=email, is_active=True)

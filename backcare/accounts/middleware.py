@@ -9,6 +9,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
+from backcare.accounts.receivers import SIGNED_OUT_BECAUSE
+
 LAST_SEEN = "backcare_last_seen"
 
 
@@ -24,6 +26,7 @@ class StaffIdleLogoutMiddleware:
             now = time.time()
             last_seen = request.session.get(LAST_SEEN)
             if last_seen is not None and now - float(last_seen) > settings.STAFF_IDLE_MINUTES * 60:
+                setattr(request, SIGNED_OUT_BECAUSE, "idle")  # for the audit row
                 logout(request)
                 messages.info(request, "You were signed out after a while without activity.")
                 return redirect_to_login(request.get_full_path())

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from backcare.accounts.validators import SingleLine
+
 
 class Role(models.TextChoices):
     OWNER = "owner", "Owner"
@@ -44,7 +46,7 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("email address", unique=True)
-    full_name = models.CharField("full name", max_length=150)
+    full_name = models.CharField("full name", max_length=150, validators=[SingleLine("full name")])
     role = models.CharField(max_length=20, choices=Role.choices)
     is_active = models.BooleanField(default=True)
     # Only the owner may use the Django admin (is_staff means "admin access" in Django).

@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+from typing import Any
+
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import PasswordResetForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
 
 from backcare import policy
 from backcare.accounts.forms import EmailLoginForm
-from backcare.accounts.invites import ResetForInvitedPeopleForm
-from backcare.accounts.models import Role
+from backcare.accounts.models import User
+from backcare.accounts.reset import ask_for_reset
+from backcare.audit.context import client_ip
+from backcare.audit.log import record
 from backcare.policy import Action
 
 
@@ -17,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send each person to their own home: staff to the clinic, clients to the portal."""
     if not request.user.is_authenticated:
         return redirect("login")
-    if request.user.role == Role.CLIENT:
+    if policy.can(request.user, Action.CLIENT_HOME):
         return redirect("portal:home")
     return redirect("staff:home")
 
@@ -30,33 +36,53 @@ login = policy.public(
     )
 )
 logout = policy.public(auth_views.LogoutView.as_view())
-password_reset = policy.public(
-    auth_views.PasswordResetView.as_view(
-        template_name="accounts/password_reset.html",
-        form_class=ResetForInvitedPeopleForm,
-        email_template_name="accounts/email/password_reset.txt",
-        subject_template_name="accounts/email/password_reset_subject.txt",
-    )
-)
+
+
+class PasswordResetRequestView(auth_views.PasswordResetView):
+    """Django's page, but the link leaves from the background worker (accounts/reset.py), so the
+    answer is the same page, in the same time, for any address."""
+
+    template_name = "accounts/password_reset.html"
+    form_class = PasswordResetForm
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        ask_for_reset(form.cleaned_data["email"], ip=client_ip(self.request))
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        user: User = form.user
+        record(user, "password.reset", user)
+        # Whoever can read the account's email may sign in again at once, even if locked out.
+        AxesProxyHandler.reset_attempts(username=user.email)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        record(form.user, "password.changed", form.user)
+        return response
+
+
+password_reset = policy.public(PasswordResetRequestView.as_view())
 password_reset_done = policy.public(
     auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
 )
-password_reset_confirm = policy.public(
-    auth_views.PasswordResetConfirmView.as_view(
-        template_name="accounts/password_reset_confirm.html"
-    )
-)
+password_reset_confirm = policy.public(PasswordResetConfirmView.as_view())
 password_reset_complete = policy.public(
     auth_views.PasswordResetCompleteView.as_view(
         template_name="accounts/password_reset_complete.html"
     )
 )
-password_change = policy.requires(Action.OWN_ACCOUNT)(
-    auth_views.PasswordChangeView.as_view(
-        template_name="accounts/password_change.html",
-        success_url=reverse_lazy("password_change_done"),
-    )
-)
+password_change = policy.requires(Action.OWN_ACCOUNT)(PasswordChangeView.as_view())
 password_change_done = policy.requires(Action.OWN_ACCOUNT)(
     auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
 )

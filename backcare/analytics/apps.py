@@ -6,4 +6,4 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Clinic analytics"
 
     def ready(self) -> None:
-        from backcare.analytics import signals  # noqa: F401 - connects the receivers
+        from backcare.analytics import receivers  # noqa: F401 - subscribes to the events

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from backcare.analytics.stats import weeks_since
+from backcare.outcomes.instruments import Instrument
 from backcare.outcomes.progress import Entry, pick_baseline
-from backcare.outcomes.scoring import Instrument, responder
+from backcare.outcomes.scoring import responder
 
 
 @dataclass(frozen=True)

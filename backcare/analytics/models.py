@@ -3,8 +3,8 @@ instead of working through every answer and appointment (SPEC §5 clinic analyti
 
 :class:`ProgramCourse` is a projection: it holds nothing that is not derived from the program,
 its appointments and its answers, and ``backcare.analytics.courses.refresh`` writes it again
-whenever one of those is saved (``signals.py``). ``backcare refresh_analytics`` rebuilds all of
-it, for data loaded around the models (a bulk import, the benchmark).
+whenever the events of one of those arrive (``receivers.py``). ``backcare refresh_analytics``
+rebuilds all of it, for data loaded around the actions (a bulk import, the benchmark).
 """
 
 from __future__ import annotations

@@ -1,14 +1,19 @@
-"""Writing audit rows. Named write actions and clinical read views call :func:`record`."""
+"""Writing audit rows. Named write actions call :func:`record`; a view that shows a client's
+record names its read in ``policy.requires(..., audit=...)``. Every action string is registered
+with its sentence in :mod:`backcare.audit.labels`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+import logging
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.conf import settings
 from django.db import models
 
+from backcare.audit import labels
 from backcare.audit.context import current_ip
 from backcare.audit.models import AuditEvent
 
@@ -17,6 +22,8 @@ if TYPE_CHECKING:
     from backcare.clinic.models import Client
 
 M = TypeVar("M", bound=models.Model)
+
+logger = logging.getLogger(__name__)
 
 
 def _plain(value: Any) -> Any:
@@ -52,17 +59,31 @@ def record(
     *,
     changes: Mapping[str, Any] | None = None,
     client: Client | None = None,
+    actor_email: str | None = None,
 ) -> AuditEvent:
-    """Append one audit row. ``client`` names whose data it is, when that is not ``obj``."""
+    """Append one audit row. ``client`` names whose data it is, when that is not ``obj``.
+    ``actor_email`` is for events of someone not signed in: the address a sign-in attempt or a
+    password reset request was made for, so that the log finds it under that address.
+
+    ``action`` must be registered in :mod:`backcare.audit.labels`: with ``DEBUG`` or
+    ``AUDIT_STRICT`` (the tests) an unregistered one is refused; in production the row is
+    written all the same (it reads as its code) and the omission logged."""
     from backcare.clinic.models import Client
 
+    if labels.label_for(action) is None:
+        if settings.DEBUG or getattr(settings, "AUDIT_STRICT", False):
+            labels.check(action)
+        logger.warning("audit action %r is not registered in backcare/audit/labels.py", action)
     if client is None:
         # A client's own record, or something of theirs: a consent, a membership, their login.
         owner = obj if isinstance(obj, Client) else getattr(obj, "client", None)
         client = owner if isinstance(owner, Client) else None
+    signed_in = actor is not None and actor.is_authenticated
+    if actor_email is None:
+        actor_email = actor.email if actor is not None and signed_in else ""
     return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_email=actor.email if actor is not None and actor.is_authenticated else "",
+        actor=actor if signed_in else None,
+        actor_email=actor_email[:254],
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",

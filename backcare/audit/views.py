@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from backcare import policy
+from backcare.audit.display import describe, line_text
 from backcare.audit.forms import AuditFilterForm
 from backcare.audit.log import diff, record
 from backcare.audit.models import AuditEvent
@@ -27,12 +28,13 @@ CSV_COLUMNS = (
     "client_id",
     "changes",
     "ip",
+    "what_happened",
 )
 
 
 def _filtered(request: AuthenticatedRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
     form = AuditFilterForm(request.GET or None)
-    events = AuditEvent.objects.all()
+    events = AuditEvent.objects.select_related("actor", "client")
     return form, (form.filter(events) if form.is_bound else events)
 
 
@@ -46,7 +48,7 @@ def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "audit/log.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "lines": describe(page), "query": query.urlencode()},
         status=status,
     )
 
@@ -84,6 +86,7 @@ def audit_export(request: AuthenticatedRequest) -> HttpResponse | StreamingHttpR
                     event.client_id or "",
                     json.dumps(event.changes, sort_keys=True),
                     event.ip or "",
+                    line_text(event),
                 ]
             )
 

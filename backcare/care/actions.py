@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backcare.accounts.models import Role, User
-from backcare.analytics import courses
+from backcare import events, policy
+from backcare.accounts.models import User
 from backcare.audit.log import diff, record
 from backcare.care.models import (
     ENDED_STATUSES,
@@ -31,15 +31,13 @@ from backcare.holds.queries import Standing, standing
 from backcare.holds.rules import CauseKind, ClinicalHold, Door
 from backcare.lib.errors import FieldError
 from backcare.lib.techniques import TECHNIQUES
+from backcare.policy import Action
 from backcare.scheduling.models import Appointment
 from backcare.screening.models import Clearance, Screening
 
 if TYPE_CHECKING:
     from backcare.clinic.models import Location
     from backcare.scheduling.actions import SeriesReport
-
-# Who may document the clinical decision to resume a paused program without a new clearance.
-DECIDING_ROLES = frozenset({Role.THERAPIST, Role.OWNER})
 
 HOLD_MESSAGES: dict[CauseKind, str] = {
     "minor": "Backcare's programs are for adults (18 and over), so this program can't be active.",
@@ -152,6 +150,7 @@ def change_program_status(
             changes["clearance"] = {"before": None, "after": clearance.pk}
         changes["status_change"] = {"before": None, "after": change.pk}
         record(actor, "program.status_changed", locked, client=locked.client, changes=changes)
+        events.publish(events.ProgramChanged(locked, "status_changed"))
     # The caller's object shows the new state too.
     for field in ("status", "started_on", "ended_on", "updated_at", "screening_id"):
         setattr(program, field, getattr(locked, field))
@@ -178,7 +177,7 @@ def _screening_allowing(
     if (
         current == ProgramStatus.PAUSED
         and clearance is None
-        and (actor is None or actor.role not in DECIDING_ROLES)
+        and (actor is None or not policy.can(actor, Action.CLINICAL_DECIDE))
     ):
         raise FieldError(
             "status",
@@ -340,7 +339,7 @@ def create_program(
     Refusals raise :class:`FieldError` naming ``screening``, ``template``, ``service``,
     ``techniques``, ``goals``, ``therapist`` or ``client`` (a program is already running)."""
     now = now or timezone.now()
-    if actor.role not in DECIDING_ROLES:
+    if not policy.can(actor, Action.CLINICAL_DECIDE):
         raise FieldError("therapist", "Only a therapist or the owner can plan a program.")
     if therapist is None:
         therapist = Therapist.objects.filter(user=actor).first()
@@ -446,6 +445,7 @@ def create_program(
             ),
         )
         add_to_care_team(actor, client, therapist, CareTeamMembership.Reason.PROGRAM, now)
+        events.publish(events.ProgramChanged(program, "created"))
     return program
 
 
@@ -508,8 +508,6 @@ def attach_appointments(
         raise FieldError("appointments", "Those sessions belong to someone else.")
     ids = sorted(appointment.pk for appointment in appointments)
     attached = Appointment.objects.filter(pk__in=ids, program__isnull=True).update(program=program)
-    # update() sends no post_save: tell the analytics this program's sessions changed.
-    courses.refresh([program.pk])
     record(
         actor,
         "program.appointments_attached",
@@ -517,4 +515,5 @@ def attach_appointments(
         client=program.client,
         changes={"appointments": {"before": None, "after": ids}},
     )
+    events.publish(events.ProgramChanged(program, "appointments_attached"))
     return attached

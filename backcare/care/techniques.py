@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 
 from backcare.lib.techniques import TECHNIQUES
-from backcare.screening.rules import RuleSet, load_rules
+from backcare.screening.ruleset import RuleSet, load_rules
 
 MIN_PRESSURE, MAX_PRESSURE = 1, 5
 

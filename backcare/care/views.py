@@ -142,11 +142,10 @@ def _template_or_none(key: str) -> Any:
         return None
 
 
-@policy.requires(Action.PROGRAM_VIEW, load=load_program)
+@policy.requires(Action.PROGRAM_VIEW, load=load_program, audit="program.viewed")
 def program_detail(request: AuthenticatedRequest, program: Program) -> HttpResponse:
     """Goals, techniques with the pressure cap and positioning, reassessment points, status
     history with reasons, and the program's appointments."""
-    record(request.user, "program.viewed", program, client=program.client)
     history = program.status_changes.select_related("changed_by", "clearance")
     appointments = program.appointments.select_related(
         "therapist__user", "location", "room"
@@ -261,10 +260,9 @@ def program_book(request: AuthenticatedRequest, program: Program) -> HttpRespons
 # --- The client's own program -----------------------------------------------------------------
 
 
-@policy.requires(Action.PROGRAM_OWN, load=load_program)
+@policy.requires(Action.PROGRAM_OWN, load=load_program, audit="program.viewed")
 def portal_program(request: AuthenticatedRequest, program: Program) -> HttpResponse:
     """The client's own program: goals, advice and what each technique is. Read-only."""
-    record(request.user, "program.viewed", program, client=program.client)
     upcoming = (
         program.appointments.filter(starts__gte=timezone.now(), status__in=("booked", "checked_in"))
         .select_related("location")

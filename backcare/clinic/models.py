@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from backcare.accounts.validators import SingleLine
 from backcare.lib.techniques import TECHNIQUES
 
 US_STATE = RegexValidator(r"^[A-Z]{2}$", "Use the two-letter state code, for example GA.")
@@ -139,8 +140,10 @@ class Client(models.Model):
         null=True,
         blank=True,
     )
-    first_name = models.CharField("first name", max_length=80)
-    last_name = models.CharField("last name", max_length=80)
+    first_name = models.CharField(
+        "first name", max_length=80, validators=[SingleLine("first name")]
+    )
+    last_name = models.CharField("last name", max_length=80, validators=[SingleLine("last name")])
     date_of_birth = models.DateField("date of birth", validators=[validate_date_of_birth])
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
@@ -200,7 +203,8 @@ class Consent(models.Model):
 
 
 class Service(models.Model):
-    name = models.CharField(max_length=120, unique=True)
+    # The name is in the subject of appointment reminders.
+    name = models.CharField(max_length=120, unique=True, validators=[SingleLine("service name")])
     description = models.TextField(blank=True)
     # A session with its buffer fits well inside a day; availability relies on it to bound its
     # search of appointments from both ends (LONGEST_SESSION in scheduling.availability).

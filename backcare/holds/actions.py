@@ -19,7 +19,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from backcare.accounts.models import Role, User
+from backcare import policy
+from backcare.accounts.models import User
 from backcare.audit.log import diff, record
 from backcare.holds import rules
 from backcare.holds.models import HoldRelease
@@ -27,6 +28,7 @@ from backcare.holds.queries import standing
 from backcare.holds.rules import ClinicalHold, Door
 from backcare.lib.errors import FieldError
 from backcare.lib.when import spoken
+from backcare.policy import Action, staff_or_system
 
 if TYPE_CHECKING:
     from backcare.clinic.models import Client
@@ -51,11 +53,6 @@ class ClientHeld(FieldError):
         self.recorded = False
 
 
-def is_staff(actor: User | None) -> bool:
-    """Staff voices apply to clinic staff and to the system itself (no actor)."""
-    return actor is None or bool(actor.is_clinic_staff)
-
-
 def refuse_if_held(
     actor: User | None,
     client: Client,
@@ -67,7 +64,7 @@ def refuse_if_held(
     """Raise ``refusal`` (a :class:`ClientHeld`) when a hold shuts ``door`` for ``client``."""
     hold = standing(client, timezone.localdate(now)).at(door)
     if hold is not None:
-        raise refusal(client, door, hold, for_staff=is_staff(actor))
+        raise refusal(client, door, hold, for_staff=staff_or_system(actor))
 
 
 def door(*doors: Door) -> Callable[[F], F]:
@@ -132,9 +129,11 @@ def lift_hold(
         chosen = HoldRelease.Basis(basis)
     except ValueError:
         raise FieldError("basis", "Please choose what lifts the hold.") from None
-    if chosen == HoldRelease.Basis.OWNER_OVERRIDE and actor.role != Role.OWNER:
+    if chosen == HoldRelease.Basis.OWNER_OVERRIDE and not policy.can(
+        actor, Action.HOLD_OVERRIDE, client
+    ):
         raise FieldError("basis", "Only the owner can lift a hold without a doctor's answer.")
-    if actor.role not in (Role.OWNER, Role.THERAPIST):
+    if not policy.can(actor, Action.CLINICAL_DECIDE):
         raise FieldError("basis", "Only a therapist or the owner can lift a hold.")
     if not reason:
         raise FieldError("reason", "Please write what was decided and why.")

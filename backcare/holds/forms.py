@@ -28,9 +28,9 @@ class LiftForm(forms.Form):
         help_text="Kept in the client's record and the audit log.",
     )
 
-    def __init__(self, *args: Any, owner: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, override: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not owner:
+        if not override:
             field = self.fields["basis"]
             if isinstance(field, forms.ChoiceField):
                 field.choices = [

@@ -9,8 +9,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from backcare import policy
-from backcare.accounts.models import Role
-from backcare.audit.log import record
 from backcare.clinic.models import Client
 from backcare.holds import actions
 from backcare.holds.forms import LiftForm
@@ -22,10 +20,10 @@ load_client = policy.loader(Client, "client_id")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@policy.requires(Action.HOLD_LIFT, load=load_client)
+@policy.requires(Action.HOLD_LIFT, load=load_client, audit="hold.viewed")
 def lift(request: AuthenticatedRequest, client: Client) -> HttpResponse:
-    owner = request.user.role == Role.OWNER
-    form = LiftForm(request.POST or None, owner=owner)
+    override = policy.can(request.user, Action.HOLD_OVERRIDE, client)
+    form = LiftForm(request.POST or None, override=override)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -42,7 +40,6 @@ def lift(request: AuthenticatedRequest, client: Client) -> HttpResponse:
         else:
             messages.success(request, f"The hold on {client.full_name} is lifted.")
             return redirect(client)
-    record(request.user, "hold.viewed", client)
     return render(
         request,
         "holds/lift.html",
@@ -51,7 +48,7 @@ def lift(request: AuthenticatedRequest, client: Client) -> HttpResponse:
             "standing": standing(client, timezone.localdate()),
             "releases": client.hold_releases.select_related("released_by"),
             "form": form,
-            "owner": owner,
+            "override": override,
         },
         status=400 if form.errors else 200,
     )

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from backcare.accounts.models import Role, User
+from backcare import policy
+from backcare.accounts.models import User
 from backcare.audit.log import diff, record
 from backcare.clinic.actions import record_consent
 from backcare.clinic.models import Client, ConsentKind
@@ -22,6 +23,7 @@ from backcare.intake.questionnaire import (
 )
 from backcare.lib.errors import FieldError
 from backcare.outcomes.actions import record_intake_baseline
+from backcare.policy import Action
 from backcare.screening.actions import run_screening
 from backcare.screening.models import Screening
 
@@ -83,7 +85,7 @@ def save_step(
         intake.steps_done = [*intake.steps_done, step_id]
     elif not finished and step_id in intake.steps_done:
         intake.steps_done = [each for each in intake.steps_done if each != step_id]
-    if intake.desk_blank and (actor is None or actor.role != Role.FRONT_DESK):
+    if intake.desk_blank and (actor is None or not policy.can(actor, Action.INTAKE_DESK)):
         before["desk_blank"], after["desk_blank"] = True, False
         intake.desk_blank = False
     intake.save(update_fields=["answers", "steps_done", "desk_blank", "updated_at"])
@@ -146,7 +148,7 @@ def submit_intake(
         .first()
     )
     record_intake_baseline(actor, intake, previous, at=at)
-    desk = actor is not None and actor.is_authenticated and actor.role == Role.FRONT_DESK
+    desk = actor is not None and policy.can(actor, Action.INTAKE_DESK)
     return run_screening(
         None if desk else actor,
         client,

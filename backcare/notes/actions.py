@@ -1,47 +1,51 @@
 """Named, audited writes for check-ins, session notes and alerts (SPEC §2 steps 4 and 5).
 
 After every check-in and every signed note the response monitor (``monitor.py``) reviews what
-was recorded; its findings become alerts, emailed to the treating therapist, and may pause the
-program (through ``care.actions``) and draft a referral letter.
+was recorded; its findings become alerts, which may pause the program (through
+``care.actions``) and draft a referral letter. Each alert is published
+(:class:`~backcare.events.AlertRaised`): notices email the treating therapist, and holds hold the
+client's booked sessions after a possible injury or a stopped session. What these actions and the
+pages read (the session's plan, a new note's defaults, the open alerts) is in ``queries.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
-from backcare.accounts.models import Role, User
+from backcare import events
+from backcare.accounts.models import User
 from backcare.audit.log import diff, record, snapshot
 from backcare.care.actions import pause_program
 from backcare.care.models import ENDED_STATUSES, RUNNING_STATUSES, Program, ProgramStatus
 from backcare.clinic.models import Client
-from backcare.holds.actions import door, hold_future_sessions, refuse_if_held
+from backcare.holds.actions import door, refuse_if_held
 from backcare.holds.queries import standing
-from backcare.holds.rules import HOLDING_ALERTS
-from backcare.intake.models import Intake
-from backcare.intake.questionnaire import Step, derived_codes, load_questionnaire
+from backcare.intake.questionnaire import derived_codes
 from backcare.lib import body_chart
 from backcare.lib.errors import FieldError
 from backcare.lib.techniques import TECHNIQUES
 from backcare.notes import monitor
 from backcare.notes.models import Addendum, Alert, CheckIn, SessionNote
-from backcare.notices.outbox import send_notice
+from backcare.notes.queries import (
+    TAKEN_PLACE,
+    Plan,
+    latest_intake,
+    note_defaults,
+    red_flag_step,
+    session_facts,
+    session_plan,
+)
 from backcare.outcomes.actions import record_response
 from backcare.scheduling import actions as scheduling
 from backcare.scheduling.models import Appointment, AppointmentStatus
 from backcare.screening.actions import run_screening
 from backcare.screening.models import Screening
 
-SAFETY_STEP = "safety"
-TAKEN_PLACE = (AppointmentStatus.CHECKED_IN, AppointmentStatus.COMPLETED)
 NOTE_FIELDS = (
     "subjective",
     "pre_nrs",
@@ -57,21 +61,8 @@ NOTE_FIELDS = (
 )
 
 
-def red_flag_step() -> Step:
-    """The red-flag questions of the intake questionnaire, asked again at every check-in."""
-    return load_questionnaire().step(SAFETY_STEP)
-
-
 def _now(now: dt.datetime | None) -> dt.datetime:
     return now if now is not None else timezone.now()
-
-
-def latest_intake(client: Client) -> Intake | None:
-    return (
-        client.intakes.filter(status=Intake.Status.SUBMITTED, screening_input__isnull=False)
-        .order_by("-version")
-        .first()
-    )
 
 
 # --- Check-in ---------------------------------------------------------------------------------
@@ -203,74 +194,6 @@ def record_check_in(
 # --- Notes ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Plan:
-    """What a session may use: the program's planned techniques and its pressure cap (or,
-    without a program, what the latest screening allows)."""
-
-    program: Program | None
-    techniques: tuple[str, ...]
-    pressure_cap: int | None
-    minutes: int
-
-
-def session_plan(appointment: Appointment) -> Plan:
-    minutes = appointment.service.duration_minutes
-    program = appointment.program
-    if program is not None:
-        planned = tuple(code for code in TECHNIQUES if code in program.techniques)
-        return Plan(program, planned, program.pressure_cap, minutes)
-    latest = standing(appointment.client, timezone.localdate()).screening
-    if latest is None:
-        return Plan(None, tuple(TECHNIQUES), None, minutes)
-    allowed = tuple(code for code, verdict in latest.techniques.items() if verdict != "avoid")
-    return Plan(None, allowed, latest.outcome.max_pressure, minutes)
-
-
-def last_signed_note(client: Client, *, before: Appointment | None = None) -> SessionNote | None:
-    notes = client.session_notes.filter(signed_at__isnull=False)
-    if before is not None:
-        notes = notes.exclude(appointment=before)
-    return notes.order_by("-signed_at", "-pk").first()
-
-
-def note_defaults(appointment: Appointment, plan: Plan) -> dict[str, Any]:
-    """A new note's starting values: pain before from the check-in, the rest from the client's
-    last signed note and the program's plan, so a typical note is a few changes."""
-    last = last_signed_note(appointment.client, before=appointment)
-    check_in = CheckIn.objects.filter(appointment=appointment).first()
-    if last is not None:
-        techniques = [each for each in last.techniques if each["code"] in plan.techniques]
-    else:
-        techniques = []
-    if not techniques and plan.techniques:
-        share = max(5, (plan.minutes - 10) // len(plan.techniques) // 5 * 5)
-        pressure = min(3, plan.pressure_cap or 3)
-        techniques = [
-            {"code": code, "minutes": share, "pressure": pressure} for code in plan.techniques
-        ]
-    return {
-        "subjective": "",
-        "pre_nrs": check_in.nrs if check_in is not None else None,
-        "findings": "",
-        "areas": list(last.areas) if last is not None else _intake_areas(appointment.client),
-        "fingertip_floor_cm": None,
-        "techniques": techniques,
-        "tissue_response": "",
-        "post_nrs": None,
-        "adverse_events": "",
-        "plan": last.plan if last is not None else "",
-        "home_care": last.home_care
-        if last is not None
-        else (plan.program.self_care if plan.program is not None else ""),
-    }
-
-
-def _intake_areas(client: Client) -> list[str]:
-    intake = latest_intake(client)
-    return list(intake.answers.get("areas") or []) if intake is not None else []
-
-
 def _refuse_if_stopped(appointment: Appointment) -> None:
     if CheckIn.objects.filter(appointment=appointment, session_stopped=True).exists():
         raise FieldError(
@@ -384,48 +307,6 @@ def save_note(
     return locked
 
 
-def session_facts(note: SessionNote) -> monitor.SessionFacts:
-    """What the monitor needs to know about a note, from the database."""
-    program = note.program
-    number = None
-    reassessments: tuple[int, ...] = ()
-    if program is not None:
-        taken_place = list(
-            program.appointments.filter(status__in=TAKEN_PLACE)
-            .exclude(check_in_record__session_stopped=True)
-            .order_by("starts", "pk")
-            .values_list("pk", flat=True)
-        )
-        number = monitor.session_number(taken_place, note.appointment_id)
-        reassessments = tuple(int(each) for each in program.reassessment_sessions)
-    return monitor.SessionFacts(
-        tissue_response=note.tissue_response,
-        pre_nrs=note.pre_nrs,
-        post_nrs=note.post_nrs,
-        adverse_events=note.adverse_events,
-        session_number=number,
-        reassessment_sessions=reassessments,
-        baseline_nrs=baseline_nrs(note.client, program),
-    )
-
-
-def baseline_nrs(client: Client, program: Program | None) -> int | None:
-    """The intake's NRS now, or failing that the first check-in of the program."""
-    if program is None:
-        intake = client.intakes.filter(status=Intake.Status.SUBMITTED).order_by("version").first()
-    elif program.screening.intake_id is not None:
-        intake = Intake.objects.filter(pk=program.screening.intake_id).first()
-    else:
-        intake = None
-    if intake is not None and isinstance(intake.answers.get("nrs_now"), int):
-        return int(intake.answers["nrs_now"])
-    first = CheckIn.objects.filter(client=client)
-    if program is not None:
-        first = first.filter(program=program)
-    check_in = first.order_by("checked_in_at", "pk").first()
-    return check_in.nrs if check_in is not None else None
-
-
 @door("treat")
 @transaction.atomic
 def sign_note(
@@ -483,6 +364,7 @@ def sign_note(
         client=locked.client,
         changes=diff({}, {"signed_at": now.isoformat(), "tissue_response": locked.tissue_response}),
     )
+    events.publish(events.NoteSigned(locked))
     findings = monitor.review_session(session_facts(locked))
     _act_on(findings, client=locked.client, program=locked.program, note=locked, now=now)
     note.signed_at, note.signed_by = locked.signed_at, locked.signed_by
@@ -553,46 +435,9 @@ def _act_on(
             client=client,
             changes=diff({}, {"kind": alert.kind, "paused_program": paused}),
         )
-        _email_alert(alert)
+        events.publish(events.AlertRaised(alert))
         alerts.append(alert)
-    if any(alert.kind in HOLDING_ALERTS for alert in alerts):
-        hold_future_sessions(client, now)
     return alerts
-
-
-def treating_therapist_emails(alert: Alert) -> list[str]:
-    """The therapist of the session (or of the program), if still active."""
-    therapist = None
-    if alert.note is not None:
-        therapist = alert.note.therapist
-    elif alert.check_in is not None:
-        therapist = alert.check_in.appointment.therapist
-    elif alert.program is not None:
-        therapist = alert.program.therapist
-    if therapist is None or not therapist.user.is_active:
-        return []
-    return [therapist.user.email]
-
-
-def _email_alert(alert: Alert) -> None:
-    # Like the screening alert, the email names no clinical detail: it asks to sign in.
-    recipients = treating_therapist_emails(alert)
-    if not recipients:
-        return
-    send_notice(
-        key=f"clinical-alert-{alert.pk}",
-        to=recipients,
-        subject=f"{alert.get_kind_display()}: {alert.client.full_name}",
-        template="notes/email/alert",
-        context={
-            "client_name": alert.client.full_name,
-            "kind": alert.get_kind_display(),
-            "paused": alert.paused_program,
-            "stopped": alert.kind == "session_stopped",
-            "link": settings.SITE_URL.rstrip("/") + reverse("notes:alert", args=[alert.pk]),
-        },
-        kind="clinical_alert",
-    )
 
 
 @transaction.atomic
@@ -621,16 +466,3 @@ def acknowledge_alert(
         changes=diff(before, snapshot(locked, ["status", "action_taken"])),
     )
     return locked
-
-
-def open_alerts_for(user: User) -> Any:
-    """The open alerts this user should see: all for the owner, their clients' for a therapist."""
-    alerts = Alert.objects.filter(status=Alert.Status.OPEN).select_related("client")
-    if user.role == Role.OWNER:
-        return alerts
-    if user.role == Role.THERAPIST:
-        return alerts.filter(
-            Q(client__care_team__therapist__user_id=user.pk)
-            & Q(client__care_team__ended_at__isnull=True)
-        ).distinct()
-    return alerts.none()

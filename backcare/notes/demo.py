@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from backcare.care.models import Program, ProgramStatus
-from backcare.notes import actions
+from backcare.notes import actions, queries
 from backcare.notes.models import SessionNote
 from backcare.scheduling.models import Appointment, AppointmentStatus
 
@@ -87,7 +87,7 @@ def load(now: dt.datetime) -> None:
         0,
     )
     for index, (program, sessions) in enumerate(with_sessions):
-        baseline = actions.baseline_nrs(program.client, program) or 6
+        baseline = queries.baseline_nrs(program.client, program) or 6
         for number, session in enumerate(sessions, start=1):
             last = number == len(sessions)
             if index == pausing and last:

@@ -14,7 +14,7 @@ from backcare import policy
 from backcare.audit.log import record
 from backcare.holds.queries import standing
 from backcare.lib.errors import FieldError
-from backcare.notes import actions
+from backcare.notes import actions, queries
 from backcare.notes.forms import AcknowledgeForm, AddendumForm, CheckInForm, NoteForm
 from backcare.notes.letters import alert_letter
 from backcare.notes.models import Alert, CheckIn, SessionNote
@@ -122,7 +122,7 @@ def _note_page(
         .first()
     )
     check_in = CheckIn.objects.filter(appointment=appointment).first()
-    plan = actions.session_plan(appointment)
+    plan = queries.session_plan(appointment)
     can_write = policy.can(request.user, Action.NOTE_WRITE, appointment)
     stopped = check_in is not None and check_in.session_stopped
     if note is not None:
@@ -131,7 +131,7 @@ def _note_page(
         values = (
             {name: getattr(note, name) for name in actions.NOTE_FIELDS}
             if note is not None
-            else actions.note_defaults(appointment, plan)
+            else queries.note_defaults(appointment, plan)
         )
         form = NoteForm(initial=NoteForm.initial_from(values), plan=plan)
     return render(
@@ -180,7 +180,7 @@ def note(request: AuthenticatedRequest, appointment: Appointment) -> HttpRespons
 def note_save(request: AuthenticatedRequest, appointment: Appointment) -> HttpResponse:
     """Save the draft (the page's autosave posts here too) or sign it."""
     autosave = request.POST.get("autosave") == "1"
-    form = NoteForm(request.POST, plan=actions.session_plan(appointment))
+    form = NoteForm(request.POST, plan=queries.session_plan(appointment))
     if form.is_valid():
         try:
             draft = actions.start_note(request.user, appointment)
@@ -235,9 +235,13 @@ def note_addendum(request: AuthenticatedRequest, appointment: Appointment) -> Ht
 def alert_list(request: AuthenticatedRequest) -> HttpResponse:
     """Open alerts of the clients this person treats (the owner: every client)."""
     alerts = list(
-        actions.open_alerts_for(request.user).select_related("client", "program", "note")[:200]
+        queries.open_alerts_for(request.user).select_related("client", "program", "note")[:200]
     )
-    return render(request, "notes/alerts.html", {"alerts": alerts})
+    return render(
+        request,
+        "notes/alerts.html",
+        {"alerts": alerts, "own_clients": policy.can(request.user, Action.OWN_CLIENTS)},
+    )
 
 
 def _alert_page(
@@ -246,7 +250,6 @@ def _alert_page(
     alert = Alert.objects.select_related(
         "client", "program", "note__appointment", "check_in__appointment", "acknowledged_by"
     ).get(pk=alert.pk)
-    record(request.user, "alert.viewed", alert, client=alert.client)
     return render(
         request,
         "notes/alert.html",
@@ -255,7 +258,7 @@ def _alert_page(
     )
 
 
-@policy.requires(Action.NOTE_VIEW, load=load_alert)
+@policy.requires(Action.NOTE_VIEW, load=load_alert, audit="alert.viewed")
 def alert_detail(request: AuthenticatedRequest, alert: Alert) -> HttpResponse:
     return _alert_page(request, alert)
 

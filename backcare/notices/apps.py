@@ -6,6 +6,4 @@ class NoticesConfig(AppConfig):
     verbose_name = "Notices"
 
     def ready(self) -> None:
-        from backcare.notices import receivers
-
-        receivers.connect()
+        from backcare.notices import receivers  # noqa: F401 - subscribes to the events

@@ -1,60 +1,60 @@
-"""Appointment emails and reminders, sent when the scheduling signals fire.
+"""The emails Backcare sends when something happens elsewhere: appointment confirmations,
+updates, cancellations and reminders (the scheduling events), and the staff's safety emails
+(``ScreeningRun``, ``AlertRaised``; composed in ``clinical.py``).
 
-Scheduling sends its signals after the booking's transaction has committed, and robustly: a
-receiver that fails is logged and never undoes a booking. Connected in ``NoticesConfig.ready``.
+Each is called inside the transaction of the change it tells about (``within_transaction``): the
+email's outbox row commits with the change or not at all, so no email is lost between the commit
+and the worker; robustly: a subscriber that fails is logged and never undoes a booking.
+Subscribed when ``NoticesConfig.ready`` imports this module.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-from typing import Any
-
 from django.utils import timezone
 
+from backcare import events
 from backcare.notices import appointments as emails
-from backcare.notices import reminders
-from backcare.scheduling import signals
-from backcare.scheduling.models import Appointment
+from backcare.notices import clinical, reminders
+from backcare.screening.models import HOLDING_DECISIONS
 
 
-def on_booked(sender: Any, *, appointment: Appointment, **kwargs: Any) -> None:
+@events.subscribe(events.AppointmentBooked, within_transaction=True)
+def on_booked(event: events.AppointmentBooked) -> None:
     now = timezone.now()
-    if appointment.series is None:
+    if event.appointment.series is None:
         # A series gets one email for all its sessions (on_series_booked).
-        emails.send_booked(appointment, now=now)
-    reminders.plan_reminders(appointment, now=now)
+        emails.send_booked(event.appointment, now=now)
+    reminders.plan_reminders(event.appointment, now=now)
 
 
-def on_series_booked(
-    sender: Any, *, series: uuid.UUID, appointments: list[Appointment], **kwargs: Any
-) -> None:
-    emails.send_series_booked(appointments, now=timezone.now())
+@events.subscribe(events.SeriesBooked, within_transaction=True)
+def on_series_booked(event: events.SeriesBooked) -> None:
+    emails.send_series_booked(event.appointments, now=timezone.now())
 
 
-def on_rescheduled(
-    sender: Any, *, appointment: Appointment, previous_starts: dt.datetime, **kwargs: Any
-) -> None:
+@events.subscribe(events.AppointmentRescheduled, within_transaction=True)
+def on_rescheduled(event: events.AppointmentRescheduled) -> None:
     now = timezone.now()
-    emails.send_rescheduled(appointment, previous_starts=previous_starts, now=now)
-    if appointment.starts != previous_starts:
+    appointment = event.appointment
+    emails.send_rescheduled(appointment, previous_starts=event.previous_starts, now=now)
+    if appointment.starts != event.previous_starts:
         reminders.plan_reminders(appointment, now=now)
 
 
-def on_cancelled(
-    sender: Any, *, appointment: Appointment, held: bool = False, **kwargs: Any
-) -> None:
+@events.subscribe(events.AppointmentCancelled, within_transaction=True)
+def on_cancelled(event: events.AppointmentCancelled) -> None:
     # Its reminders need no cancelling: they check the appointment's status when they run.
     # A session cancelled by a clinical hold is told in the hold's own email.
-    if not held:
-        emails.send_cancelled(appointment, now=timezone.now())
+    if not event.held:
+        emails.send_cancelled(event.appointment, now=timezone.now())
 
 
-def connect() -> None:
-    for signal, receiver in (
-        (signals.appointment_booked, on_booked),
-        (signals.series_booked, on_series_booked),
-        (signals.appointment_rescheduled, on_rescheduled),
-        (signals.appointment_cancelled, on_cancelled),
-    ):
-        signal.connect(receiver, sender=Appointment, dispatch_uid=f"notices.{receiver.__name__}")
+@events.subscribe(events.ScreeningRun, within_transaction=True)
+def on_screening_run(event: events.ScreeningRun) -> None:
+    if event.notify and event.screening.decision in HOLDING_DECISIONS:
+        clinical.send_screening_alert(event.screening)
+
+
+@events.subscribe(events.AlertRaised, within_transaction=True)
+def on_alert_raised(event: events.AlertRaised) -> None:
+    clinical.send_alert(event.alert)

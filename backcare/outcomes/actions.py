@@ -11,13 +11,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from backcare import events
 from backcare.audit.log import diff, record
 from backcare.lib.errors import FieldError
 from backcare.lib.pdf import format_letter_date
 from backcare.notices.outbox import send_notice
 from backcare.outcomes import catalogue
+from backcare.outcomes.instruments import Instrument
 from backcare.outcomes.models import Occasion, Response
-from backcare.outcomes.scoring import Instrument, ScoringError, score
+from backcare.outcomes.scoring import ScoringError, score
 
 if TYPE_CHECKING:
     from backcare.accounts.models import User
@@ -133,6 +135,7 @@ def record_response(
             },
         ),
     )
+    events.publish(events.ResponseRecorded(response))
     return response
 
 
@@ -245,7 +248,7 @@ def email_discharge_summary(actor: User, program: Program, *, today: dt.date) ->
     send_notice(
         key=None,  # sending the summary again is a deliberate second email
         to=[client.physician_email],
-        subject=f"Discharge summary from {settings.CLINIC_NAME}: {client.full_name}",
+        subject=f"Discharge summary from {settings.CLINIC_NAME}",  # the patient is named inside
         template="outcomes/email/physician_summary",
         context={
             "physician_name": client.physician_name,

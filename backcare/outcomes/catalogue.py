@@ -1,6 +1,6 @@
 """The clinic's instruments: the shipped ones, then its own folder (``OUTCOMES_INSTRUMENTS_DIR``).
 
-``scoring.py`` is pure and takes its folders as arguments; this is the one place that reads the
+``instruments`` is pure and takes its folders as arguments; this is the one place that reads the
 settings, so pages, actions and the demo all score with the same instruments.
 """
 
@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from django.conf import settings
 
-from backcare.outcomes.scoring import Instrument, load_instruments
+from backcare.outcomes.instruments import Instrument, load_instruments
 
 # What a client answers at a reassessment and at discharge, in this order (SPEC §2, §5).
 # PSFS is asked about the program's own goal activities; RMDQ only where the clinic turns it on.

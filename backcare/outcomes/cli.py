@@ -14,13 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from backcare.outcomes.scoring import (
-    InstrumentError,
-    ScoringError,
-    load_instruments,
-    responder,
-    score,
-)
+from backcare.outcomes.instruments import InstrumentError, load_instruments
+from backcare.outcomes.scoring import ScoringError, responder, score
 
 USAGE_ERROR = 2
 

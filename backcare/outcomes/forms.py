@@ -10,8 +10,8 @@ from typing import Any
 from django import forms
 
 from backcare.outcomes.actions import ResponseError
+from backcare.outcomes.instruments import Instrument, Item
 from backcare.outcomes.models import Occasion
-from backcare.outcomes.scoring import Instrument, Item
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 # Intervals an integer item is offered as buttons (0 to 10); a wider range is a number box.

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from backcare.outcomes import chart
-from backcare.outcomes.scoring import Change, Instrument, responder
+from backcare.outcomes.instruments import Instrument
+from backcare.outcomes.scoring import Change, responder
 
 CHARTED = ("nrs", "peg", "psfs")
 """The measures drawn over time (SPEC §2 step 6: NRS, PEG and PSFS)."""

@@ -63,7 +63,6 @@ def _own_client(request: AuthenticatedRequest) -> Client:
 
 def _progress_page(request: AuthenticatedRequest, client: Client, *, portal: bool) -> HttpResponse:
     program = current_program(client)
-    record(request.user, "progress.viewed", client, client=client)
     return render(
         request,
         "outcomes/progress.html",
@@ -78,7 +77,7 @@ def _progress_page(request: AuthenticatedRequest, client: Client, *, portal: boo
     )
 
 
-@policy.requires(Action.PROGRESS_VIEW, load=load_client)
+@policy.requires(Action.PROGRESS_VIEW, load=load_client, audit="progress.viewed")
 def staff_progress(request: AuthenticatedRequest, client: Client) -> HttpResponse:
     """A client's NRS, PEG and PSFS over the weeks of their program, for the care team."""
     return _progress_page(request, client, portal=False)
@@ -87,7 +86,9 @@ def staff_progress(request: AuthenticatedRequest, client: Client) -> HttpRespons
 @policy.requires(Action.PROGRESS_OWN)
 def portal_progress(request: AuthenticatedRequest) -> HttpResponse:
     """The client's own progress."""
-    return _progress_page(request, _own_client(request), portal=True)
+    client = _own_client(request)
+    record(request.user, "progress.viewed", client)
+    return _progress_page(request, client, portal=True)
 
 
 # --- collecting answers ----------------------------------------------------------------------
@@ -133,8 +134,6 @@ def _collect(
                     return redirect("outcomes:portal_progress")
                 return redirect("outcomes:staff_progress", client.pk)
         status = 400
-    elif not portal:
-        record(request.user, "progress.viewed", client, client=client)
     return render(
         request,
         "outcomes/collect.html",
@@ -149,7 +148,7 @@ def _collect(
     )
 
 
-@policy.requires(Action.OUTCOMES_RECORD, load=load_program)
+@policy.requires(Action.OUTCOMES_RECORD, load=load_program, audit="progress.viewed")
 def staff_collect(request: AuthenticatedRequest, program: Program) -> HttpResponse:
     """Staff record a client's reassessment or discharge answers."""
     return _collect(request, program.client, program, portal=False)
@@ -176,10 +175,9 @@ def _summary_context(summary: DischargeSummary) -> dict[str, Any]:
     }
 
 
-@policy.requires(Action.PROGRESS_VIEW, load=load_program)
+@policy.requires(Action.PROGRESS_VIEW, load=load_program, audit="discharge_summary.viewed")
 def summary_page(request: AuthenticatedRequest, program: Program) -> HttpResponse:
     summary = discharge_summary(program, today=timezone.localdate())
-    record(request.user, "discharge_summary.viewed", program, client=program.client)
     p = progress(program.client, program)
     return render(
         request,

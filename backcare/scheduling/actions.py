@@ -13,7 +13,8 @@ that shows free times (:mod:`backcare.scheduling.availability`), then writes:
   times: an ``IntegrityError`` never escapes.
 
 Refusals are :class:`SchedulingError` (a :class:`~backcare.lib.errors.FieldError`), naming the
-field to change. Signals (:mod:`backcare.scheduling.signals`) go out after commit.
+field to change. Events (:mod:`backcare.events`: booked, rescheduled, cancelled, slot freed)
+are delivered after commit.
 """
 
 from __future__ import annotations
@@ -31,13 +32,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, InternalError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from backcare import events
 from backcare.accounts.models import User
 from backcare.audit.log import create_recorded, delete_recorded, diff, record, snapshot
 from backcare.clinic.actions import add_to_care_team
 from backcare.clinic.models import CareTeamMembership, Client, Location, Room, Service, Therapist
 from backcare.holds.actions import ClientHeld, door, refuse_if_held
 from backcare.lib.errors import FieldError
-from backcare.scheduling import signals
+from backcare.policy import staff_or_system
 from backcare.scheduling.availability import (
     NEAREST_WINDOW_DAYS,
     FreeSlot,
@@ -180,7 +182,7 @@ def cancel_sessions_during_closure(
 def _cancel_all(
     actor: User | None, appointments: Sequence[Appointment], reason: str, now: dt.datetime
 ) -> list[Appointment]:
-    if not _is_staff(actor):
+    if not staff_or_system(actor):
         raise SchedulingError("appointment", "Only the clinic can cancel other people's sessions.")
     cancelled = []
     for appointment in appointments:
@@ -323,13 +325,8 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
-def _is_staff(actor: User | None) -> bool:
-    """Staff rules apply to clinic staff and to the system itself (no actor: demo, commands)."""
-    return actor is None or actor.is_clinic_staff
-
-
 def _check_own(actor: User | None, client: Client, what: str) -> None:
-    if not _is_staff(actor) and (actor is None or client.user_id != actor.pk):
+    if not staff_or_system(actor) and (actor is None or client.user_id != actor.pk):
         raise SchedulingError("client", f"You can only {what} your own appointments.")
 
 
@@ -689,7 +686,7 @@ def _book(
         client=client,
         changes=diff({}, _appointment_snapshot(appointment)),
     )
-    signals.send_on_commit(signals.appointment_booked, appointment=appointment)
+    events.publish(events.AppointmentBooked(appointment))
     return appointment
 
 
@@ -719,7 +716,7 @@ def book_appointment(
     the therapist no access to the client's clinical record: checking in does (SPEC §2a).
     """
     now = _now(now)
-    staff = _is_staff(actor)
+    staff = staff_or_system(actor)
     _check_own(actor, client, "book")
     _check_hold(actor, client, now)
     _check_bookable_with(service, therapist, location)
@@ -756,7 +753,7 @@ def reschedule_appointment(
     is free at the new time, otherwise another is chosen, unless `room` is given.
     """
     now = _now(now)
-    staff = _is_staff(actor)
+    staff = staff_or_system(actor)
     _lock(appointment)
     client, location, service = appointment.client, appointment.location, appointment.service
     _check_own(actor, client, "move")
@@ -814,23 +811,25 @@ def reschedule_appointment(
         client=client,
         changes=diff(before, _appointment_snapshot(appointment)),
     )
-    signals.send_on_commit(
-        signals.appointment_rescheduled,
-        appointment=appointment,
-        previous_starts=previous_starts,
-        previous_ends=previous_ends,
-        previous_therapist=previous_therapist,
-        previous_room=previous_room,
+    events.publish(
+        events.AppointmentRescheduled(
+            appointment,
+            previous_starts=previous_starts,
+            previous_ends=previous_ends,
+            previous_therapist=previous_therapist,
+            previous_room=previous_room,
+        )
     )
     if previous_starts > now:
-        signals.send_on_commit(
-            signals.slot_freed,
-            appointment=appointment,
-            starts=previous_starts,
-            ends=previous_ends,
-            therapist=previous_therapist,
-            room=previous_room,
-            location=location,
+        events.publish(
+            events.SlotFreed(
+                appointment,
+                starts=previous_starts,
+                ends=previous_ends,
+                therapist=previous_therapist,
+                room=previous_room,
+                location=location,
+            )
         )
     return appointment
 
@@ -861,7 +860,7 @@ def cancel_appointment(
     )
     policy = BookingPolicy.current()
     late = now > appointment.starts - policy.cancellation_window and not (held or by_clinic)
-    if late and not _is_staff(actor):
+    if late and not staff_or_system(actor):
         raise CancellationRefused(
             "appointment",
             f"This appointment is less than {policy.cancellation_window_hours} hours away, so it "
@@ -883,18 +882,17 @@ def cancel_appointment(
             snapshot(appointment, ["status", "late_cancellation", "cancelled_at", "cancel_reason"]),
         ),
     )
-    signals.send_on_commit(
-        signals.appointment_cancelled, appointment=appointment, late=late, held=held
-    )
+    events.publish(events.AppointmentCancelled(appointment, late=late, held=held))
     if appointment.starts > now:
-        signals.send_on_commit(
-            signals.slot_freed,
-            appointment=appointment,
-            starts=appointment.starts,
-            ends=appointment.ends,
-            therapist=appointment.therapist,
-            room=appointment.room,
-            location=appointment.location,
+        events.publish(
+            events.SlotFreed(
+                appointment,
+                starts=appointment.starts,
+                ends=appointment.ends,
+                therapist=appointment.therapist,
+                room=appointment.room,
+                location=appointment.location,
+            )
         )
     return appointment
 
@@ -922,7 +920,7 @@ def mark_no_show(
     """The client did not come. Staff only, once the appointment has started."""
     now = _now(now)
     _lock(appointment)
-    if not _is_staff(actor):
+    if not staff_or_system(actor):
         raise SchedulingError("appointment", "Only the clinic can record a no-show.")
     _require_status(appointment, [AppointmentStatus.BOOKED], "marked as a no-show")
     if now < appointment.starts:
@@ -968,7 +966,7 @@ def complete_appointment(
     or, when the client was never checked in, with the reason recorded (SPEC §2a)."""
     now = _now(now)
     _lock(appointment)
-    if not _is_staff(actor):
+    if not staff_or_system(actor):
         raise SchedulingError("appointment", "Only the clinic can complete an appointment.")
     because = not_checked_in_because.strip()
     allowed = [AppointmentStatus.CHECKED_IN] + ([AppointmentStatus.BOOKED] if because else [])
@@ -1085,7 +1083,7 @@ def book_series(
     count) raise instead. Sessions of a care `program` (the client's own) belong to it.
     """
     now = _now(now)
-    staff = _is_staff(actor)
+    staff = staff_or_system(actor)
     if not 1 <= count <= MAX_SERIES:
         raise SchedulingError("count", f"A series has 1 to {MAX_SERIES} sessions.")
     if per_week not in (1, 2):
@@ -1180,6 +1178,6 @@ def book_series(
                 ],
             },
         )
-        if report.booked:
-            signals.send_on_commit(signals.series_booked, series=series, appointments=report.booked)
+        if report.booked and series is not None:
+            events.publish(events.SeriesBooked(series, tuple(report.booked)))
     return report

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from backcare import policy
-from backcare.accounts.models import Role
+from backcare.audit.display import Line, describe
 from backcare.audit.models import AuditEvent
 from backcare.clinic.models import Client, Location, Service, Therapist
 from backcare.holds.queries import standing
@@ -164,23 +164,22 @@ def _render_calendar(
     }
     if _is_htmx(request):
         return render(request, "scheduling/_calendar_grid.html", context)
-    places = Location.objects.filter(active=True)
-    if user.role == Role.THERAPIST:
-        places = places.filter(therapists__user=user)
-    context["locations"] = places
+    context["locations"] = policy.schedule_locations(user, Location.objects.filter(active=True))
+    context["own_calendar"] = policy.can(user, Action.OWN_CALENDAR)
     return render(request, "scheduling/calendar.html", context)
 
 
 @policy.requires(Action.SCHEDULE_VIEW)
 def calendar(request: AuthenticatedRequest) -> HttpResponse:
     """The calendar a person starts from: a therapist's own, else the first location's."""
-    if request.user.role == Role.THERAPIST:
+    own = policy.can(request.user, Action.OWN_CALENDAR)
+    if own:
         mine = Therapist.objects.filter(user=request.user).first()
         if mine is not None:
             return _therapist_page(request, mine)
     first = Location.objects.filter(active=True).first()
     if first is None or not policy.can(request.user, Action.SCHEDULE_VIEW, first):
-        return render(request, "scheduling/no_calendar.html")
+        return render(request, "scheduling/no_calendar.html", {"own_calendar": own})
     return _location_page(request, first)
 
 
@@ -299,10 +298,12 @@ def _form_response(
 
 def _client_choices(request: AuthenticatedRequest, query: str, chosen: str | None) -> list[Client]:
     clients = policy.visible_clients(request.user)
-    for word in query.split():
+    # A name is a few words: a pasted page must not become thousands of LIKE clauses.
+    for word in query[:100].split()[:5]:
         clients = clients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     found = list(clients.order_by("last_name", "first_name", "pk")[:CLIENT_CHOICES])
-    if chosen and chosen.isdigit() and all(client.pk != int(chosen) for client in found):
+    chosen = chosen if chosen and chosen.isdigit() and len(chosen) <= 18 else None
+    if chosen and all(client.pk != int(chosen) for client in found):
         found += list(policy.visible_clients(request.user).filter(pk=int(chosen)))
     return found
 
@@ -369,69 +370,16 @@ def appointment_create(request: AuthenticatedRequest) -> HttpResponse:
 # --- One appointment --------------------------------------------------------------------------
 
 
-def _history(appointment: Appointment) -> list[AuditEvent]:
-    return list(
+def _history_lines(appointment: Appointment) -> list[Line]:
+    """The appointment's audit rows as sentences, at the times of its location."""
+    events = (
         AuditEvent.objects.filter(
             object_type=Appointment._meta.label_lower, object_id=str(appointment.pk)
-        ).order_by("at", "id")
-    )
-
-
-_HISTORY_WORDS = {
-    "appointment.booked": "Booked",
-    "appointment.rescheduled": "Moved",
-    "appointment.cancelled": "Cancelled",
-    "appointment.no_show": "Marked as a no-show",
-    "appointment.checked_in": "Checked in",
-    "appointment.completed": "Completed",
-}
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    at: dt.datetime
-    who: str
-    what: str
-    detail: str
-
-
-def _history_lines(appointment: Appointment) -> list[HistoryLine]:
-    zone = appointment.location.zone
-    events = _history(appointment)
-    therapist_ids = set()
-    for event in events:
-        change = event.changes.get("therapist")
-        if isinstance(change, dict):
-            therapist_ids |= {v for v in change.values() if isinstance(v, int)}
-    names = dict(
-        Therapist.objects.filter(pk__in=therapist_ids).values_list("pk", "user__full_name")
-    )
-    lines = []
-    for event in events:
-        details = []
-        starts = event.changes.get("starts")
-        if event.action == "appointment.rescheduled" and isinstance(starts, dict):
-            before, after = (dt.datetime.fromisoformat(starts[key]) for key in ("before", "after"))
-            details.append(f"from {_when(before, zone)} to {_when(after, zone)}")
-        therapist = event.changes.get("therapist")
-        if event.action == "appointment.rescheduled" and isinstance(therapist, dict):
-            before_name = names.get(therapist["before"], "?")
-            details.append(f"from {before_name} to {names.get(therapist['after'], '?')}")
-        late = event.changes.get("late_cancellation")
-        if isinstance(late, dict) and late.get("after"):
-            details.append("late cancellation")
-        reason = event.changes.get("cancel_reason")
-        if isinstance(reason, dict) and reason.get("after"):
-            details.append(f"reason: {reason['after']}")
-        lines.append(
-            HistoryLine(
-                at=event.at,
-                who=event.actor_email or "Backcare",
-                what=_HISTORY_WORDS.get(event.action, event.action),
-                detail="; ".join(details),
-            )
         )
-    return lines
+        .select_related("actor", "client")
+        .order_by("at", "id")
+    )
+    return describe(events, zone=appointment.location.zone)
 
 
 @policy.requires(Action.APPOINTMENT_VIEW, load=load_appointment)

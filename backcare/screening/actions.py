@@ -11,10 +11,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from backcare.accounts.models import Role, User
+from backcare import events
+from backcare.accounts.models import User
 from backcare.audit.log import diff, record
 from backcare.clinic.letterhead import letterhead_for
 from backcare.clinic.models import Client, Location
@@ -22,7 +22,7 @@ from backcare.intake.models import Intake
 from backcare.notices.outbox import send_notice
 from backcare.scheduling.models import Appointment, AppointmentStatus
 from backcare.screening import letter as letters
-from backcare.screening.models import Clearance, Decision, Screening
+from backcare.screening.models import Clearance, Screening
 from backcare.screening.rules import parse_intake, screen
 
 # A clearance document is a scan or a photo of a signed note.
@@ -42,9 +42,10 @@ def run_screening(
     intake: Intake | None = None,
     notify: bool = True,
 ) -> Screening:
-    """Screen the input (SPEC §3), keep the result with its rule-set version, and tell the
-    client's care team and the owner when the decision holds booking (unless ``notify`` is
-    off, as when loading records from the past)."""
+    """Screen the input (SPEC §3), keep the result with its rule-set version, and publish
+    :class:`~backcare.events.ScreeningRun`: when the decision holds booking, the client's care
+    team and the owner are told (unless ``notify`` is off, as when loading records from the
+    past) and the client's booked sessions are held."""
     result = screen(parse_intake(screening_input))
     screening = Screening.objects.create(
         client=client,
@@ -71,48 +72,8 @@ def run_screening(
             },
         ),
     )
-    if result.decision in (Decision.URGENT_REFERRAL, Decision.MEDICAL_CLEARANCE_REQUIRED):
-        if notify:
-            _tell_staff(screening)
-        # The client's booked sessions are held (or cancelled) by the clinic's setting.
-        from backcare.holds.actions import hold_future_sessions
-
-        hold_future_sessions(client, at)
+    events.publish(events.ScreeningRun(screening, notify=notify))
     return screening
-
-
-def staff_to_tell(client: Client) -> list[str]:
-    """The owners and the client's care team: who hears about a screening that holds booking."""
-    emails = set(
-        User.objects.filter(role=Role.OWNER, is_active=True).values_list("email", flat=True)
-    )
-    emails.update(
-        client.care_team.filter(ended_at__isnull=True, therapist__user__is_active=True).values_list(
-            "therapist__user__email", flat=True
-        )
-    )
-    return sorted(emails)
-
-
-def _tell_staff(screening: Screening) -> None:
-    # The email names no clinical reason: it asks staff to sign in and read the screening.
-    recipients = staff_to_tell(screening.client)
-    if not recipients:
-        return
-    send_notice(
-        key=f"screening-alert-{screening.pk}",
-        to=recipients,
-        subject=f"Screening needs attention: {screening.client.full_name}",
-        template="screening/email/staff_alert",
-        context={
-            "client_name": screening.client.full_name,
-            "decision": screening.get_decision_display(),
-            "urgent": screening.decision == Decision.URGENT_REFERRAL,
-            "link": settings.SITE_URL.rstrip("/")
-            + reverse("screening:client", args=[screening.client_id]),
-        },
-        kind="screening_alert",
-    )
 
 
 # --- Clearance ------------------------------------------------------------------------------
@@ -272,7 +233,7 @@ def email_referral_letter(
     send_notice(
         key=None,  # sending the letter again is a deliberate second email
         to=[client.physician_email],
-        subject=f"Referral from {settings.CLINIC_NAME}: {client.full_name}",
+        subject=f"Referral from {settings.CLINIC_NAME}",  # the patient is named inside only
         template="screening/email/physician_letter",
         context={
             "physician_name": client.physician_name,

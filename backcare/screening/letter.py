@@ -30,7 +30,8 @@ from backcare.lib.pdf import (
     Letterhead as Letterhead,  # re-exported: letters are built with it
 )
 from backcare.lib.techniques import TECHNIQUES
-from backcare.screening.rules import MAX_PRESSURE, Screening
+from backcare.screening.rules import Screening
+from backcare.screening.ruleset import MAX_PRESSURE
 
 Purpose: TypeAlias = Literal["clearance", "possible_injury", "not_responding"]
 

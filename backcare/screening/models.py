@@ -20,6 +20,10 @@ class Decision(models.TextChoices):
     CLEARED = "cleared", "Cleared"
 
 
+# Decisions that hold booking: staff are told, and the client's booked sessions are held.
+HOLDING_DECISIONS = frozenset({Decision.URGENT_REFERRAL, Decision.MEDICAL_CLEARANCE_REQUIRED})
+
+
 class Screening(models.Model):
     """One run of the safety rules, kept with the rule-set version that produced it."""
 

@@ -10,8 +10,6 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from backcare import policy
-from backcare.accounts.models import Role
-from backcare.audit.log import record
 from backcare.clinic.forms import CareTeamForm, ClientSearchForm
 from backcare.clinic.models import Client, Location, Therapist
 from backcare.holds.queries import standing
@@ -25,8 +23,9 @@ load_client = policy.loader(Client, "client_id")
 @policy.requires(Action.STAFF_HOME)
 def staff_home(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
+    own_clients = policy.can(user, Action.OWN_CLIENTS)
     my_clients = None
-    if user.role == Role.THERAPIST:
+    if own_clients:
         my_clients = policy.visible_clients(user).order_by("last_name", "first_name")[:12]
     recent = None
     if policy.can(user, Action.CLIENT_CREATE):
@@ -36,6 +35,7 @@ def staff_home(request: AuthenticatedRequest) -> HttpResponse:
         "clinic/staff_home.html",
         {
             "my_clients": my_clients,
+            "own_clients": own_clients,
             "recent_clients": recent,
             "locations": Location.objects.filter(active=True).annotate(
                 therapist_count=Count(
@@ -79,9 +79,8 @@ def client_list(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-@policy.requires(Action.CLIENT_VIEW, load=load_client)
+@policy.requires(Action.CLIENT_VIEW, load=load_client, audit="client.viewed")
 def client_detail(request: AuthenticatedRequest, client: Client) -> HttpResponse:
-    record(request.user, "client.viewed", client)
     today = timezone.localdate()
     team = client.care_team.filter(ended_at__isnull=True).select_related("therapist__user")
     show_clinical = policy.can(request.user, Action.CLINICAL_CHART, client)

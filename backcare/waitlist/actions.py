@@ -2,7 +2,7 @@
 
 - :func:`join_waitlist` and :func:`leave_waitlist`: a client (or the front desk for them) asks
   for an earlier time, or stops asking.
-- :func:`offer_freed_slot`: when scheduling announces ``slot_freed`` (a cancellation, or the old
+- :func:`offer_freed_slot`: when scheduling publishes ``SlotFreed`` (a cancellation, or the old
   time of a moved appointment), the first matching entry, first come first served, whose client
   has no booking hold, can be emailed, signs in to the portal and could be booked then, gets an
   offer: a secret link valid for ``WAITLIST_OFFER_MINUTES``.
@@ -42,6 +42,7 @@ from backcare.lib.errors import FieldError
 from backcare.lib.when import spoken
 from backcare.notices.appointments import emailable
 from backcare.notices.outbox import send_notice
+from backcare.policy import staff_or_system
 from backcare.scheduling.actions import ClientAlreadyBooked, SlotUnavailable, book_appointment
 from backcare.scheduling.availability import load_search
 from backcare.scheduling.models import Appointment, BookingPolicy
@@ -102,12 +103,8 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return moment
 
 
-def _is_staff(actor: User | None) -> bool:
-    return actor is None or actor.is_clinic_staff
-
-
 def _check_own(actor: User | None, client: Client) -> None:
-    if not _is_staff(actor) and (actor is None or client.user_id != actor.pk):
+    if not staff_or_system(actor) and (actor is None or client.user_id != actor.pk):
         raise WaitlistError("client", "You can only change your own place on the waitlist.")
 
 
@@ -229,7 +226,7 @@ def find_offer(token: str) -> WaitlistOffer | None:
 
 @dataclass(frozen=True)
 class FreedSlot:
-    """The time given up, as ``slot_freed`` describes it."""
+    """The time given up, as the ``SlotFreed`` event describes it."""
 
     therapist: Therapist
     location: Location

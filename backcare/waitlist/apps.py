@@ -6,6 +6,4 @@ class WaitlistConfig(AppConfig):
     verbose_name = "Waitlist"
 
     def ready(self) -> None:
-        from backcare.waitlist import receivers
-
-        receivers.connect()
+        from backcare.waitlist import receivers  # noqa: F401 - subscribes to the events

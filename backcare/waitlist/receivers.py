@@ -1,34 +1,18 @@
 """The waitlist listens for freed slots (a cancellation, or the old time of a moved appointment).
 
-Scheduling sends ``slot_freed`` after its transaction commits, and robustly: a failure here is
-logged and never undoes the cancellation. Connected in ``WaitlistConfig.ready``.
+``SlotFreed`` arrives after the cancellation has committed, and robustly: a failure here is
+logged and never undoes the cancellation. Subscribed when ``WaitlistConfig.ready`` imports this
+module.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
-from backcare.clinic.models import Location, Room, Therapist
-from backcare.scheduling import signals
-from backcare.scheduling.models import Appointment
+from backcare import events
 from backcare.waitlist.actions import FreedSlot, offer_freed_slot
 
 
-def on_slot_freed(
-    sender: Any,
-    *,
-    therapist: Therapist,
-    location: Location,
-    starts: dt.datetime,
-    ends: dt.datetime,
-    room: Room | None = None,
-    **kwargs: Any,
-) -> None:
-    offer_freed_slot(FreedSlot(therapist, location, starts, ends, room))
-
-
-def connect() -> None:
-    signals.slot_freed.connect(
-        on_slot_freed, sender=Appointment, dispatch_uid="waitlist.on_slot_freed"
+@events.subscribe(events.SlotFreed)
+def on_slot_freed(event: events.SlotFreed) -> None:
+    offer_freed_slot(
+        FreedSlot(event.therapist, event.location, event.starts, event.ends, event.room)
     )

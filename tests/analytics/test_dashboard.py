@@ -128,14 +128,16 @@ def test_a_responder_is_counted_at_the_spec_boundaries(
 
 
 def test_the_baseline_is_the_last_intake_answer_up_to_the_first_day(
-    clinic: Clinic, as_owner: HttpClient
+    clinic: Clinic, as_owner: HttpClient, django_capture_on_commit_callbacks: Any
 ) -> None:
     # 10 at intake a week before; 4 at a later intake: 10 stays the baseline, so 7 is 30% better.
     later = program(clinic, template=BACK_PAIN, baseline=10, scores={7: 7})
-    record_response(None, later.client, "nrs", [4], occasion="intake", now=at(_march(4)))
+    with django_capture_on_commit_callbacks(execute=True):
+        record_response(None, later.client, "nrs", [4], occasion="intake", now=at(_march(4)))
     # 10 a week before and 8 on the first day itself: 8 is the baseline, so 7 is not enough.
     same_day = program(clinic, template=INTENSIVE, baseline=10)
-    record_response(None, same_day.client, "nrs", [8], occasion="intake", now=at(FIRST_DAY, 13))
+    with django_capture_on_commit_callbacks(execute=True):
+        record_response(None, same_day.client, "nrs", [8], occasion="intake", now=at(FIRST_DAY, 13))
     check_in(same_day, _march(9), 7)
 
     rows = table(page(as_owner), "Meaningful improvement by program template")
@@ -147,7 +149,7 @@ def test_the_baseline_is_the_last_intake_answer_up_to_the_first_day(
 
 
 def test_the_latest_is_the_last_pain_score_answered_in_the_program(
-    clinic: Clinic, as_owner: HttpClient
+    clinic: Clinic, as_owner: HttpClient, django_capture_on_commit_callbacks: Any
 ) -> None:
     # Better at first, then back up to 9: not a responder now.
     program(clinic, template=BACK_PAIN, baseline=10, scores={7: 5, 14: 9})
@@ -160,16 +162,17 @@ def test_the_latest_is_the_last_pain_score_answered_in_the_program(
         status="completed",
         ended_on=_march(16),
     )
-    record_response(
-        None,
-        discharged.client,
-        "nrs",
-        [6],
-        occasion="discharge",
-        program=discharged,
-        now=at(_march(16)),
-    )
-    record_response(None, discharged.client, "nrs", [10], occasion="other", now=at(_march(20)))
+    with django_capture_on_commit_callbacks(execute=True):
+        record_response(
+            None,
+            discharged.client,
+            "nrs",
+            [6],
+            occasion="discharge",
+            program=discharged,
+            now=at(_march(16)),
+        )
+        record_response(None, discharged.client, "nrs", [10], occasion="other", now=at(_march(20)))
     # No answer since intake: started, not measured.
     program(clinic, template=INTENSIVE, baseline=10)
 
@@ -300,19 +303,20 @@ def test_weeks_to_improvement_censor_those_who_leave_without_improving(
 
 
 def test_weeks_are_counted_on_the_clinics_calendar_not_in_utc(
-    clinic: Clinic, as_owner: HttpClient
+    clinic: Clinic, as_owner: HttpClient, django_capture_on_commit_callbacks: Any
 ) -> None:
     # Answered on the evening of day 7 in Atlanta, already day 8 in UTC: still week 1.
     evening = program(clinic, baseline=10)
-    record_response(
-        None,
-        evening.client,
-        "nrs",
-        [7],
-        occasion="check_in",
-        program=evening,
-        now=dt.datetime(2026, 3, 9, 20, 30, tzinfo=ATLANTA),
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        record_response(
+            None,
+            evening.client,
+            "nrs",
+            [7],
+            occasion="check_in",
+            program=evening,
+            now=dt.datetime(2026, 3, 9, 20, 30, tzinfo=ATLANTA),
+        )
 
     rows = table(page(as_owner), "Weeks to the first meaningful improvement: the numbers")
 

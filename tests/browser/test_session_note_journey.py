@@ -11,8 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from backcare.care.models import ProgramStatus
-from backcare.notes.actions import red_flag_step
 from backcare.notes.models import Alert, SessionNote
+from backcare.notes.queries import red_flag_step
 from tests.browser.conftest import sign_in
 from tests.conftest import Clinic
 from tests.factories import PASSWORD, AppointmentFactory, ProgramFactory, screened

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from backcare.care.techniques import CatalogueError, load_catalogue, read_catalogue
 from backcare.care.templates import TemplateError, load_templates, read_templates
 from backcare.lib.techniques import TECHNIQUES
-from backcare.screening.rules import load_rules, parse_intake, screen
+from backcare.screening.rules import parse_intake, screen
+from backcare.screening.ruleset import load_rules
 
 
 def raw(name: str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from backcare.holds.rules import HOLDS, kind_of
 from backcare.intake.models import Intake
 from backcare.intake.questionnaire import answers_for, load_questionnaire
 from backcare.screening.models import Screening
-from backcare.screening.rules import load_rules
+from backcare.screening.ruleset import load_rules
 from tests import factories
 from tests.conftest import Clinic, login_as
 from tests.intake import checked, fill_in, question_error, step_data, words

@@ -16,7 +16,8 @@ from backcare.intake.questionnaire import (
     screening_input,
     unanswered_steps,
 )
-from backcare.screening.rules import load_rules, parse_intake, screen
+from backcare.screening.rules import parse_intake, screen
+from backcare.screening.ruleset import load_rules
 
 QUESTIONNAIRE = load_questionnaire()
 ALL_CODES = sorted(QUESTIONNAIRE.codes)

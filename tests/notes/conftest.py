@@ -11,7 +11,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from backcare.care.models import Program, ProgramStatus
-from backcare.notes import actions
+from backcare.notes import actions, queries
 from backcare.notes.models import CheckIn, SessionNote
 from backcare.scheduling.models import Appointment
 from backcare.screening import actions as screening_actions
@@ -32,7 +32,7 @@ def check_in_answers(*codes: str, nrs: int = 5, **other: Any) -> dict[str, Any]:
     """Check-in answers: "no" to every red-flag question unless its code is given."""
     answers: dict[str, Any] = {
         question.id: "yes" if question.code in codes else "no"
-        for question in actions.red_flag_step().questions
+        for question in queries.red_flag_step().questions
     }
     answers.update({"nrs": nrs, "health_changed": False, "health_changes": ""})
     answers.update(other)

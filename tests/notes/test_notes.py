@@ -10,7 +10,7 @@ from django.core import mail
 from backcare.audit.models import AuditEvent
 from backcare.care.models import ProgramStatus
 from backcare.lib.errors import FieldError
-from backcare.notes import actions
+from backcare.notes import actions, queries
 from backcare.notes.models import Alert, CheckIn, SessionNote
 from backcare.outcomes.models import Response
 from backcare.scheduling.models import AppointmentStatus
@@ -215,11 +215,11 @@ def test_an_alert_stays_open_until_acknowledged_with_what_was_done(
 def test_the_baseline_falls_back_to_the_first_check_in(clinic: Clinic, course: Course) -> None:
     intake = course.program.screening.intake
     assert intake is not None
-    assert actions.baseline_nrs(clinic.alice, course.program) == 6
+    assert queries.baseline_nrs(clinic.alice, course.program) == 6
     signed_note(clinic, course.sessions[0], pre_nrs=7)
     course.program.screening.intake = None
     course.program.screening.intake_id = None
-    assert actions.baseline_nrs(clinic.alice, course.program) == 7
+    assert queries.baseline_nrs(clinic.alice, course.program) == 7
 
 
 def test_an_addendum_keeps_the_signed_note_as_it_was(clinic: Clinic, course: Course) -> None:
@@ -241,7 +241,7 @@ def test_an_empty_addendum_is_refused(clinic: Clinic, course: Course) -> None:
 def test_session_numbers_skip_sessions_stopped_at_check_in(clinic: Clinic, course: Course) -> None:
     signed_note(clinic, course.sessions[0])
     note = SessionNote.objects.get()
-    assert actions.session_facts(note).session_number == 1
-    assert actions.session_facts(note).baseline_nrs == 6
+    assert queries.session_facts(note).session_number == 1
+    assert queries.session_facts(note).baseline_nrs == 6
     assert course.sessions[0].starts < course.sessions[1].starts
     assert dt.timedelta(weeks=1) == course.sessions[1].starts - course.sessions[0].starts

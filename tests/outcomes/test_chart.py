@@ -17,6 +17,7 @@ from backcare.outcomes.chart import (
     Reading,
     layout,
 )
+from backcare.outcomes.instruments import shipped_instruments
 from backcare.outcomes.progress import (
     Entry,
     due_reassessment,
@@ -24,7 +25,6 @@ from backcare.outcomes.progress import (
     measure,
     progress_sentence,
 )
-from backcare.outcomes.scoring import shipped_instruments
 
 PLOT_LEFT, PLOT_RIGHT = MARGIN_LEFT, WIDTH - 16
 PLOT_TOP, PLOT_BOTTOM = MARGIN_TOP, HEIGHT - MARGIN_BOTTOM

@@ -134,7 +134,8 @@ def test_the_worked_example_in_the_docs_loads_and_scores(tmp_path: Path) -> None
     import re
     import textwrap
 
-    from backcare.outcomes.scoring import load_instruments, score
+    from backcare.outcomes.instruments import load_instruments
+    from backcare.outcomes.scoring import score
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "outcomes.md").read_text()
     questionnaire, scoring = re.findall(r"```json\n(.*?)```", docs, re.S)[:2]

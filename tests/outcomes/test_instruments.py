@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 
-from backcare.outcomes.scoring import (
+from backcare.outcomes.instruments import (
     InstrumentError,
     load_instruments,
-    responder,
-    score,
     shipped_dir,
     shipped_instruments,
 )
+from backcare.outcomes.scoring import responder, score
 from tests.outcomes.clinic_files import MAX_VALUE, MIN_VALUE, boolean_item, integer_item
 
 SHIPPED_DIR = Path(str(shipped_dir()))

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backcare.outcomes.scoring import ScoringError, load_instruments, score
+from backcare.outcomes.instruments import load_instruments
+from backcare.outcomes.scoring import ScoringError, score
 from tests.outcomes.clinic_files import boolean_item, integer_item
 
 YES, NO = True, False

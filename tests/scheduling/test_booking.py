@@ -10,9 +10,9 @@ import pytest
 import time_machine
 from django.db import connection
 
+from backcare import events
 from backcare.audit.models import AuditEvent
 from backcare.clinic.models import CareTeamMembership, Room
-from backcare.scheduling import signals
 from backcare.scheduling.actions import (
     BookingHeld,
     CancellationRefused,
@@ -73,28 +73,28 @@ def book(clinic: Clinic, starts: dt.datetime, **kwargs: Any) -> Appointment:
 
 
 class Heard:
-    """Collects what a signal sent."""
+    """Collects the events of one kind that were delivered."""
 
     def __init__(self) -> None:
-        self.calls: list[dict[str, Any]] = []
+        self.calls: list[Any] = []
 
-    def __call__(self, sender: object, signal: object, **kwargs: Any) -> None:
-        self.calls.append({"sender": sender, **kwargs})
+    def __call__(self, event: Any) -> None:
+        self.calls.append(event)
 
 
 @pytest.fixture
 def listen() -> Iterator[Callable[[Any], Heard]]:
-    connected: list[tuple[Any, Heard]] = []
+    subscribed: list[tuple[Any, Heard]] = []
 
-    def attach(signal: Any) -> Heard:
+    def attach(kind: Any) -> Heard:
         heard = Heard()
-        signal.connect(heard, weak=False)
-        connected.append((signal, heard))
+        events.subscribe(kind)(heard)
+        subscribed.append((kind, heard))
         return heard
 
     yield attach
-    for signal, heard in connected:
-        signal.disconnect(heard)
+    for kind, heard in subscribed:
+        events.unsubscribe(kind, heard)
 
 
 # --- Booking --------------------------------------------------------------------------------
@@ -143,13 +143,13 @@ def test_booking_announces_itself_only_after_commit(
     listen: Callable[[Any], Heard],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    heard = listen(signals.appointment_booked)
+    heard = listen(events.AppointmentBooked)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         appointment = book(open_clinic, local(1, 10))
     assert heard.calls == []
     for callback in callbacks:
         callback()
-    assert heard.calls == [{"sender": Appointment, "appointment": appointment}]
+    assert heard.calls == [events.AppointmentBooked(appointment)]
 
 
 def test_the_screening_hold_blocks_booking_a_sixteen_year_old(open_clinic: Clinic) -> None:
@@ -340,7 +340,7 @@ def test_rescheduling_moves_the_appointment_and_frees_the_old_time(
     listen: Callable[[Any], Heard],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    moved, freed = listen(signals.appointment_rescheduled), listen(signals.slot_freed)
+    moved, freed = listen(events.AppointmentRescheduled), listen(events.SlotFreed)
     appointment = book(open_clinic, local(1, 10))
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -348,10 +348,10 @@ def test_rescheduling_moves_the_appointment_and_frees_the_old_time(
 
     appointment.refresh_from_db()
     assert (appointment.starts, appointment.blocked_until) == (local(2, 14), local(2, 15, 15))
-    assert moved.calls[0]["previous_starts"] == local(1, 10)
-    assert moved.calls[0]["appointment"] == appointment
-    assert freed.calls[0]["starts"] == local(1, 10)
-    assert freed.calls[0]["therapist"] == open_clinic.tess
+    assert moved.calls[0].previous_starts == local(1, 10)
+    assert moved.calls[0].appointment == appointment
+    assert freed.calls[0].starts == local(1, 10)
+    assert freed.calls[0].therapist == open_clinic.tess
     event = AuditEvent.objects.get(action="appointment.rescheduled")
     assert event.changes["starts"] == {
         "before": local(1, 10).isoformat(),
@@ -406,7 +406,7 @@ def test_a_client_cancels_outside_the_window_and_it_is_not_late(
     listen: Callable[[Any], Heard],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    cancelled, freed = listen(signals.appointment_cancelled), listen(signals.slot_freed)
+    cancelled, freed = listen(events.AppointmentCancelled), listen(events.SlotFreed)
     appointment = book(open_clinic, local(1, 10))
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -417,10 +417,8 @@ def test_a_client_cancels_outside_the_window_and_it_is_not_late(
     assert appointment.late_cancellation is False
     assert appointment.cancelled_at == NOW
     assert appointment.cancel_reason == "Away that week"
-    assert cancelled.calls == [
-        {"sender": Appointment, "appointment": appointment, "late": False, "held": False}
-    ]
-    assert freed.calls[0]["starts"] == local(1, 10)
+    assert cancelled.calls == [events.AppointmentCancelled(appointment, late=False, held=False)]
+    assert freed.calls[0].starts == local(1, 10)
     event = AuditEvent.objects.get(action="appointment.cancelled")
     assert event.actor == open_clinic.alice.user
     assert event.client == open_clinic.alice

@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from backcare import events
 from backcare.audit.models import AuditEvent
-from backcare.scheduling import signals
 from backcare.scheduling.actions import (
     BookingHeld,
     PublicHoliday,
@@ -151,17 +151,17 @@ def test_a_real_run_books_the_free_dates_and_reports_the_rest(
         ny(2026, 12, 3, 10, 30),
         now=dt.datetime(2026, 10, 12, 12, tzinfo=UTC),
     )
-    heard: list[dict[str, Any]] = []
+    heard: list[events.SeriesBooked] = []
 
-    def receiver(sender: object, **kwargs: Any) -> None:
-        heard.append(kwargs)
+    @events.subscribe(events.SeriesBooked)
+    def receiver(event: events.SeriesBooked) -> None:
+        heard.append(event)
 
-    signals.series_booked.connect(receiver, weak=False)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             report = series(open_clinic, ny(2026, 11, 19, 10), 4)
     finally:
-        signals.series_booked.disconnect(receiver)
+        events.unsubscribe(events.SeriesBooked, receiver)
 
     assert [d.free for d in report.dates] == [True, False, False, True]
     assert [a.starts for a in report.booked] == [ny(2026, 11, 19, 10), ny(2026, 12, 10, 10)]
@@ -172,8 +172,8 @@ def test_a_real_run_books_the_free_dates_and_reports_the_rest(
     event = AuditEvent.objects.get(action="appointment.series_booked")
     assert event.client == open_clinic.alice
     assert len(event.changes["refused"]) == 2
-    assert heard[0]["series"] == report.series
-    assert heard[0]["appointments"] == report.booked
+    assert heard[0].series == report.series
+    assert list(heard[0].appointments) == report.booked
 
 
 def test_a_screening_hold_refuses_the_whole_series(open_clinic: Clinic, winter: None) -> None:

@@ -228,7 +228,7 @@ def test_the_front_desk_moves_an_appointment_to_another_time_and_therapist(
     assert event.actor == open_clinic.front_desk
     assert event.changes["starts"]["after"] == local(MONDAY + dt.timedelta(days=1), 14).isoformat()
     history = text(as_front_desk.get(moved.get_absolute_url()))
-    assert "Moved" in history
+    assert "Fran Desk moved the appointment of Alice Anders" in history
     assert "from Monday, June 1 at 10:00 AM to Tuesday, June 2 at 2:00 PM" in history
     assert "from Tess Therapist to Theo Colleague" in history
 

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from backcare.audit.models import AuditEvent
 from backcare.clinic.models import Client
 from backcare.screening.models import Screening
-from backcare.screening.rules import load_rules
+from backcare.screening.ruleset import load_rules
 from tests import factories
 from tests.conftest import Clinic, login_as
 from tests.pages import text
@@ -156,8 +156,9 @@ def test_the_letter_is_emailed_to_the_physician_as_a_pdf(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [DR_OKAFOR]
-    assert "Alice Anders" in message.subject
+    assert message.subject == "Referral from Backcare Massage Therapy"  # no name in a header
     assert "Dear Dr. Miriam Okafor" in message.body
+    assert "your patient Alice Anders" in message.body
     [(filename, content, mimetype)] = message.attachments
     assert mimetype == "application/pdf"
     assert filename.startswith("referral-letter-anders-alice-")
@@ -211,7 +212,8 @@ def test_staff_are_alerted_without_any_clinical_reason(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert sorted(message.to) == ["owner@example.com", "tess@example.com"]
-    assert "Alice Anders" in message.subject
+    assert message.subject == "A screening needs your attention"  # no name in a header
+    assert "Alice Anders" in message.body
     assert screening_url(clinic.alice) in message.body
     email = f"{message.subject}\n{message.body}"
     for reason in screening.reasons:

@@ -12,18 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backcare.screening.rules import (
-    DECISIONS,
     Intake,
     IntakeError,
-    RuleSet,
-    RuleSetError,
     Screening,
     decision_severity,
-    load_rules,
     parse_intake,
     screen,
     verdict_strictness,
 )
+from backcare.screening.ruleset import DECISIONS, RuleSet, RuleSetError, load_rules
 
 TECHNIQUES = (
     "swedish",

@@ -15,7 +15,7 @@ from django.urls import reverse
 from backcare.audit.models import AuditEvent
 from backcare.lib.techniques import TECHNIQUES
 from backcare.screening.models import Screening
-from backcare.screening.rules import load_rules
+from backcare.screening.ruleset import load_rules
 from tests import factories
 from tests.conftest import Clinic, login_as
 from tests.intake import words

@@ -10,8 +10,8 @@ from django import template
 from django.utils import timezone
 
 from backcare import policy
-from backcare.notes.actions import open_alerts_for
 from backcare.notes.models import Alert, CheckIn, SessionNote
+from backcare.notes.queries import open_alerts_for
 from backcare.policy import Action
 
 register = template.Library()
