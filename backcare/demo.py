@@ -578,6 +578,36 @@ def _appointments(today: dt.date, now: dt.datetime, front_desk: User) -> None:
                 taken += 1
                 next_free = appointment.blocked_until + dt.timedelta(minutes=15 * (taken % 3))
     _outcomes(booked, now, front_desk)
+    _booked_before_the_questionnaire(today, now, front_desk, standard)
+
+
+def _booked_before_the_questionnaire(
+    today: dt.date, now: dt.datetime, front_desk: User, service: Service
+) -> None:
+    """Two clients booked next week before answering the health questions, as clients do: the
+    calendar says "Questionnaire not done" until they answer them."""
+    waiting = [
+        c for c in Client.objects.order_by("pk") if hold_at(c, "check_in", today) is not None
+    ]
+    unscreened = [c for c in waiting if booking_hold(c, today) is None][:2]
+    slots = free_slots(
+        service,
+        start_day=today + dt.timedelta(days=7),
+        end_day=today + dt.timedelta(days=13),
+        now=now,
+        staff=True,
+    )
+    for client, slot in zip(unscreened, slots[::7], strict=False):
+        with contextlib.suppress(scheduling.SchedulingError):
+            scheduling.book_appointment(
+                front_desk,
+                client,
+                service,
+                Therapist.objects.get(pk=slot.therapist_id),
+                Location.objects.get(pk=slot.location_id),
+                slot.start,
+                now=now,
+            )
 
 
 def _outcomes(booked: list[Appointment], now: dt.datetime, front_desk: User) -> None:

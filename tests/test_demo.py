@@ -459,3 +459,17 @@ def test_loading_the_demo_again_adds_no_history() -> None:
     first = [model.objects.count() for model in models]
     demo.load(TODAY)
     assert [model.objects.count() for model in models] == first
+
+
+def test_the_demo_has_clients_booked_before_answering_the_questionnaire() -> None:
+    from backcare.holds.queries import hold_at
+
+    demo.load(TODAY)
+    waiting = [
+        appointment.client
+        for appointment in Appointment.objects.filter(
+            status=AppointmentStatus.BOOKED, client__screenings__isnull=True
+        ).select_related("client")
+    ]
+    assert len({client.pk for client in waiting}) == 2
+    assert all(kind_of(hold_at(client, "check_in", TODAY)) == "not_screened" for client in waiting)

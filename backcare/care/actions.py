@@ -82,8 +82,8 @@ def change_program_status(
     """Move ``program`` to ``to_status`` along :data:`STATUS_FLOW`, keeping the reason.
 
     ``actor`` None is Backcare itself (the response monitor). Moving into ``active`` needs the
-    client's screening standing not to block booking; resuming a paused program also needs a
-    recorded ``clearance`` for this client or a reason from a therapist or owner, which is kept
+    client not to be on a clinical hold (:mod:`backcare.holds`); resuming a paused program also
+    needs a recorded ``clearance`` for this client or a reason from a therapist or owner, kept
     as their documented decision. Refusals raise :class:`FieldError` naming ``status``,
     ``reason`` or ``clearance``."""
     now = now or timezone.now()
