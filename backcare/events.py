@@ -9,11 +9,13 @@ apps that care subscribe to it in their own ``receivers.py`` (imported by their
     @events.subscribe(events.SlotFreed)
     def offer_the_slot(event: events.SlotFreed) -> None: ...
 
-Delivery. :func:`publish` hands the event to its subscribers once the current transaction
-commits (``transaction.on_commit``): nothing is delivered for a change that was rolled back,
-and outside a transaction it is delivered at once. Subscribers are called in the order they
-subscribed (the order of ``INSTALLED_APPS``), each in its own transaction: one that fails is
-logged, its own writes are rolled back, and it neither undoes the change nor stops the others.
+Delivery. :func:`publish` hands the event to subscribers marked ``within_transaction`` at once,
+inside the publisher's transaction (each in a savepoint), and to the others once the current
+transaction commits (``transaction.on_commit``): nothing is delivered for a change that was
+rolled back, and outside a transaction it is delivered at once. Subscribers are called in the
+order they subscribed (the order of ``INSTALLED_APPS``), each in its own transaction or
+savepoint: one that fails is logged, its own writes are rolled back, and it neither undoes the
+change nor stops the others.
 An event a subscriber publishes is delivered when that subscriber's transaction commits.
 
 Every event is a frozen dataclass naming what happened, with the objects as they were saved.
