@@ -28,9 +28,13 @@ test: $(STAMP)
 	bash scripts/test.sh
 
 # Availability and a booking race on SQLite and PostgreSQL (throwaway databases, a few
-# minutes), then the analytics page over 1,000,000 sessions on PostgreSQL (bench/analytics.py;
-# `$(BIN)/python -m bench.analytics` runs only that part); writes docs/performance.md. Not part
-# of `make test`.
+# minutes), every page of the access matrix on 100,000 appointments (bench/pages.py), the first
+# analytics load of a just-started server against a warm one (bench/first_load.py), Backcare
+# beside django-appointment 3.12.0 installed in its own venv (bench/peer/), then the analytics
+# page over 1,000,000 sessions on PostgreSQL (bench/analytics.py); `$(BIN)/python -m
+# bench.pages`, `-m bench.first_load`, `-m bench.peer` or `-m bench.analytics` runs only that
+# part. Writes
+# docs/performance.md. Not part of `make test`.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 

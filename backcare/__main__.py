@@ -1,6 +1,7 @@
 """The ``backcare`` command: Django's manage.py for Backcare, plus commands that need no database.
 
 backcare demo | runserver | migrate | ...   (every manage.py command)
+backcare new-file-key                       (a fresh key for BACKCARE_FILE_KEYS)
 python -m backcare ...                      (the same)
 """
 
@@ -30,7 +31,23 @@ def _responder() -> Callable[[list[str], TextIO, TextIO, TextIO], int]:
     return responder_main
 
 
-PURE_COMMANDS = {"screen": _screen, "score": _score, "responder": _responder}
+def _new_file_key() -> Callable[[list[str], TextIO, TextIO, TextIO], int]:
+    def new_file_key(args: list[str], stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+        from backcare.lib.filecrypt import new_key
+
+        print(new_key(), file=stdout)
+        return 0
+
+    return new_file_key
+
+
+PURE_COMMANDS = {
+    "screen": _screen,
+    "score": _score,
+    "responder": _responder,
+    # A fresh key for BACKCARE_FILE_KEYS: needed before the settings can load in production.
+    "new-file-key": _new_file_key,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

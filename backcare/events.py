@@ -37,11 +37,13 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from django.db import transaction
 
 if TYPE_CHECKING:
+    from backcare.accounts.models import User
+    from backcare.booking.models import Appointment
     from backcare.care.models import Program
-    from backcare.clinic.models import Location, Room, Therapist
-    from backcare.notes.models import Alert, SessionNote
+    from backcare.clinic.models import Client, Location, Room, Therapist
+    from backcare.intake.models import Intake
+    from backcare.notes.models import Alert, CheckIn, SessionNote
     from backcare.outcomes.models import Response
-    from backcare.scheduling.models import Appointment
     from backcare.screening.models import Screening
 
 logger = logging.getLogger(__name__)
@@ -96,6 +98,20 @@ class AppointmentCancelled(Event):
 
 
 @dataclass(frozen=True)
+class AppointmentAttended(Event):
+    """The session took place: the appointment was marked completed."""
+
+    appointment: Appointment
+
+
+@dataclass(frozen=True)
+class AppointmentMissed(Event):
+    """The client did not come: the appointment was marked a no-show."""
+
+    appointment: Appointment
+
+
+@dataclass(frozen=True)
 class SlotFreed(Event):
     """Time given up that is still ahead: by a cancellation, or the old time of a moved
     appointment."""
@@ -106,6 +122,19 @@ class SlotFreed(Event):
     therapist: Therapist
     room: Room | None
     location: Location
+
+
+@dataclass(frozen=True)
+class SessionsHeld(Event):
+    """A clinical hold reached a client's booked sessions: kept on the calendar, flagged, or
+    cancelled (``cancelled``) by the clinic's setting. ``hold_key`` names the cause that started
+    it, so the client is told once per cause."""
+
+    client: Client
+    sessions: tuple[Appointment, ...]
+    cancelled: bool
+    hold_key: str
+    message: str
 
 
 # --- Care -----------------------------------------------------------------------------------
@@ -121,7 +150,26 @@ class ProgramChanged(Event):
     what: ProgramChange
 
 
-# --- Notes, outcomes, screening -------------------------------------------------------------
+# --- Intake, notes, outcomes, screening -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IntakeSubmitted(Event):
+    """The client's health questionnaire was sent: ``intake`` is the new version, ``previous``
+    the one before (None for the first), ``actor`` who sent it."""
+
+    intake: Intake
+    previous: Intake | None
+    actor: User | None
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class CheckInRecorded(Event):
+    """The client checked in before a session, with the pain they reported."""
+
+    check_in: CheckIn
+    actor: User | None
 
 
 @dataclass(frozen=True)
@@ -146,6 +194,8 @@ class ScreeningRun(Event):
 
     screening: Screening
     notify: bool
+    holding: bool = False
+    """The screening's decision holds booking (a red flag, or a doctor's clearance needed)."""
 
 
 @dataclass(frozen=True)
@@ -164,10 +214,11 @@ _muted: contextvars.ContextVar[frozenset[type[Event]]] = contextvars.ContextVar(
 
 
 _within_transaction: set[Subscriber] = set()
+_required: set[Subscriber] = set()
 
 
 def subscribe(
-    kind: type[E], *, within_transaction: bool = False
+    kind: type[E], *, within_transaction: bool = False, required: bool = False
 ) -> Callable[[Callable[[E], None]], Callable[[E], None]]:
     """Decorate a function of one ``kind`` of event to have it called with each one.
 
@@ -175,12 +226,19 @@ def subscribe(
     transaction (in a savepoint: a failure is logged and undoes only its own writes), so that
     what it writes commits with the change or not at all. For subscribers that only write to
     the database — an email into the outbox, a hold on booked sessions — whose effect must not
-    be lost if the process stops between the commit and an after-commit delivery."""
+    be lost if the process stops between the commit and an after-commit delivery.
+
+    ``required`` (with ``within_transaction``): a failure is not only logged but undoes the
+    change itself, for records that must exist with it (an intake's baseline scores)."""
+    if required and not within_transaction:
+        raise ValueError("A required subscriber is called within the publisher's transaction.")
 
     def register(subscriber: Callable[[E], None]) -> Callable[[E], None]:
         _subscribers.setdefault(kind, {})[subscriber] = None
         if within_transaction:
             _within_transaction.add(subscriber)
+        if required:
+            _required.add(subscriber)
         return subscriber
 
     return register
@@ -189,6 +247,7 @@ def subscribe(
 def unsubscribe(kind: type[E], subscriber: Callable[[E], None]) -> None:
     _subscribers.get(kind, {}).pop(subscriber, None)
     _within_transaction.discard(subscriber)
+    _required.discard(subscriber)
 
 
 def subscribers(kind: type[Event]) -> list[Subscriber]:
@@ -215,6 +274,8 @@ def _deliver(event: Event, *, within_transaction: bool = False) -> None:
             logger.error(
                 "A subscriber of %s failed: %r", type(event).__name__, subscriber, exc_info=error
             )
+            if subscriber in _required:
+                raise
 
 
 @contextlib.contextmanager

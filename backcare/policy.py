@@ -35,10 +35,11 @@ from backcare.audit import labels as audit_labels
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
+    from backcare.booking.models import Appointment
     from backcare.clinic.models import Client, Location, Therapist
     from backcare.feeds.models import CalendarFeed
     from backcare.intake.models import Intake
-    from backcare.scheduling.models import Appointment
+    from backcare.systems.tokens import SystemAccess
     from backcare.waitlist.models import WaitlistEntry
 
     AnyUser = User | AnonymousUser
@@ -62,7 +63,9 @@ class Action(StrEnum):
     CARE_TEAM_EDIT = "care_team.edit"  # assign a therapist to a client: the owner (SPEC §2a)
     PLACES_VIEW = "places.view"  # locations, rooms, therapists, services
     PLACES_EDIT = "places.edit"
+    PRIVACY_EDIT = "privacy.edit"  # the privacy notice clients agree to: the owner
     AUDIT_VIEW = "audit.view"
+    EMAIL_MANAGE = "email.manage"  # the emails Backcare gave up sending; try them again
     SCREENING_CHECK = "screening.check"  # screen an intake: reasons are clinical
     INTAKE_FILL = "intake.fill"  # start or go on with a client's questionnaire for them
     INTAKE_READ = "intake.read"  # a client's submitted questionnaires: clinical
@@ -78,7 +81,8 @@ class Action(StrEnum):
     APPOINTMENT_ATTEND = "appointment.attend"  # check in, no-show, complete
     SCHEDULING_SETTINGS = "scheduling.settings"  # working hours, time off, closures, policy
     ADMIN = "admin.use"
-    OWN_ACCOUNT = "own_account.edit"  # change one's own password
+    OWN_ACCOUNT = "own_account.edit"  # change one's own password and two-step sign-in
+    STAFF_SIGN_IN_MANAGE = "staff_sign_in.manage"  # see staff two-step sign-in, reset it
     PROGRESS_VIEW = "progress.view"  # a client's outcome measures, progress, discharge summary
     OUTCOMES_RECORD = "outcomes.record"  # collect answers for a client, email the summary
     PROGRESS_OWN = "progress.own"  # a client's own progress, reassessment and summary
@@ -92,11 +96,22 @@ class Action(StrEnum):
     PROGRAM_OWN = "program.own"  # a client reads their own program in the portal
     TECHNIQUE_READ = "technique.read"  # the technique education pages
     ANALYTICS_VIEW = "analytics.view"  # the clinic analytics: programs, responders, attendance
+    IMPORT_RUN = "import.run"  # bring clients and appointments over from another system: owner
     HOLD_LIFT = "hold.lift"  # lift a client's clinical hold on a doctor's answer or by override
     HOLD_OVERRIDE = "hold.override"  # lift a hold without a doctor's answer: the owner
     CLINICAL_DECIDE = "clinical.decide"  # plan a program, resume one on a documented decision
     OWN_CLIENTS = "clients.own"  # a therapist: their home and their alerts are their clients'
     OWN_CALENDAR = "schedule.own"  # a therapist: the calendar opens on their own
+    BILLING_VIEW = "billing.view"  # a client's invoices, packages and payments: not clinical
+    BILLING_RECORD = "billing.record"  # take payments, refund, sell packages and gift cards
+    BILLING_VOID = "billing.void"  # void an invoice by a credit note, waive a fee: the owner
+    BILLING_CLOSE = "billing.close"  # the day-end cash count of a location
+    BILLING_REPORTS = "billing.reports"  # revenue, balances, liability, payments: the owner
+    BILLING_SETTINGS = "billing.settings"  # prices, tax, fees, provider numbers: the owner
+    BILLING_OWN = "billing.own"  # a client's own invoices, receipts and documents
+    SYSTEMS_MANAGE = "systems.manage"  # connect and disconnect other systems (SMART): the owner
+    FHIR_READ = "fhir.read"  # the FHIR server as staff: each record still by the rules above
+    FHIR_EXPORT = "fhir.export"  # a bulk export of every client's record: the owner
 
 
 def _role(user: AnyUser) -> str | None:
@@ -262,8 +277,11 @@ RULES: dict[Action, Callable[[AnyUser, Any], bool]] = {
     Action.CARE_TEAM_EDIT: _roles(Role.OWNER),
     Action.PLACES_VIEW: _roles(Role.OWNER, Role.FRONT_DESK, Role.THERAPIST),
     Action.PLACES_EDIT: _roles(Role.OWNER),
+    Action.PRIVACY_EDIT: _roles(Role.OWNER),
     Action.AUDIT_VIEW: _roles(Role.OWNER),
+    Action.EMAIL_MANAGE: _roles(Role.OWNER),
     Action.ANALYTICS_VIEW: _roles(Role.OWNER),
+    Action.IMPORT_RUN: _roles(Role.OWNER),
     Action.SCREENING_CHECK: _roles(Role.OWNER, Role.THERAPIST),
     Action.INTAKE_FILL: _intake_fill,
     Action.INTAKE_READ: lambda user, client: _role(user) == Role.OWNER or treats(user, client),
@@ -272,6 +290,12 @@ RULES: dict[Action, Callable[[AnyUser, Any], bool]] = {
     Action.INTAKE_DESK: _roles(Role.FRONT_DESK),
     Action.SCREENING_MANAGE: lambda user, client: _role(user) == Role.OWNER or treats(user, client),
     Action.OWN_ACCOUNT: _roles(Role.OWNER, Role.FRONT_DESK, Role.THERAPIST, Role.CLIENT),
+    # The owner resets a colleague's two-step sign-in (never their own: they use their recovery
+    # codes, or `backcare reset_two_step` on the server).
+    Action.STAFF_SIGN_IN_MANAGE: lambda user, colleague: (
+        _role(user) == Role.OWNER
+        and (colleague is None or (colleague.is_clinic_staff and colleague.pk != user.pk))
+    ),
     Action.CALENDAR_FEED_MANAGE: _calendar_feed,
     Action.WAITLIST_OWN: _own_waitlist,
     Action.WAITLIST_MANAGE: _roles(Role.OWNER, Role.FRONT_DESK),
@@ -302,7 +326,21 @@ RULES: dict[Action, Callable[[AnyUser, Any], bool]] = {
     Action.CLINICAL_DECIDE: _roles(Role.OWNER, Role.THERAPIST),
     Action.OWN_CLIENTS: _roles(Role.THERAPIST),
     Action.OWN_CALENDAR: _roles(Role.THERAPIST),
+    Action.SYSTEMS_MANAGE: _roles(Role.OWNER),
+    # Staff read FHIR as they read the pages: a client's record by CLIENT_VIEW (demographics,
+    # appointments, consents) or CLINICAL_CHART (the rest). Clients use the portal.
+    Action.FHIR_READ: _roles(Role.OWNER, Role.FRONT_DESK, Role.THERAPIST),
+    Action.FHIR_EXPORT: _roles(Role.OWNER),
     Action.ADMIN: lambda user, obj: _role(user) == Role.OWNER and bool(user.is_staff),
+    Action.BILLING_VIEW: _roles(Role.OWNER, Role.FRONT_DESK),
+    Action.BILLING_RECORD: _roles(Role.OWNER, Role.FRONT_DESK),
+    Action.BILLING_VOID: _roles(Role.OWNER),
+    Action.BILLING_CLOSE: _roles(Role.OWNER, Role.FRONT_DESK),
+    Action.BILLING_REPORTS: _roles(Role.OWNER),
+    Action.BILLING_SETTINGS: _roles(Role.OWNER),
+    Action.BILLING_OWN: lambda user, obj: (
+        _role(user) == Role.CLIENT and (obj is None or _is_self(user, obj.client))
+    ),
 }
 
 # Actions whose object is a client (or a client's appointment): a client asking about someone
@@ -335,6 +373,10 @@ _CLIENT_OBJECT_ACTIONS = frozenset(
         Action.PROGRAM_OWN,
         Action.HOLD_LIFT,
         Action.HOLD_OVERRIDE,
+        Action.BILLING_VIEW,
+        Action.BILLING_RECORD,
+        Action.BILLING_VOID,
+        Action.BILLING_OWN,
     }
 )
 
@@ -356,9 +398,14 @@ def can(user: AnyUser, action: Action, obj: Any = None) -> bool:
 
 
 def require(user: AnyUser, action: Action, obj: Any = None) -> None:
-    """Raise 404 or 403 unless the user may do the action."""
+    """Raise 404 or 403 unless the user may do the action. A refusal to reach a record is
+    written to the audit log."""
     if can(user, action, obj):
         return
+    if isinstance(obj, Model):
+        from backcare.audit.log import record
+
+        record(user, "access.refused", obj, changes={"permission": action.value})  # type: ignore[arg-type]
     if action in _CLIENT_OBJECT_ACTIONS and _role(user) == Role.CLIENT:
         raise Http404("No such record.")
     raise PermissionDenied(REFUSALS.get(action, ""))
@@ -412,6 +459,15 @@ def staff_or_system(actor: User | None) -> bool:
     """Do the clinic's rules (rather than a client's) apply to this actor? Clinic staff, and
     the system itself (no actor: the demo, commands, background tasks)."""
     return actor is None or bool(actor.is_clinic_staff)
+
+
+def system_can(access: SystemAccess, resource_type: str, *, write: bool = False) -> bool:
+    """A connected system (SMART Backend Services, ``backcare.systems``) has no role: it reads
+    only, every client's records of the resource types its granted scopes name, and writes
+    nothing but appointments, and those only with ``system/Appointment.write`` (the REST API's
+    booking, through the named actions). Its token is checked by
+    ``systems.tokens.authenticate_bearer``."""
+    return access.may_write(resource_type) if write else access.may_read(resource_type)
 
 
 # --- Wrapping views -------------------------------------------------------------------------
@@ -491,6 +547,7 @@ __all__ = [
     "requires",
     "schedule_locations",
     "staff_or_system",
+    "system_can",
     "treats",
     "visible_clients",
 ]

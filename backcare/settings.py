@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
 
+from backcare.lib import filecrypt
 from backcare.lib.env import ConfigError, env_bool, env_int, env_int_list, env_list, env_str
 
 # Lets generic classes such as ModelAdmin[Client] be subscripted at run time (django-stubs).
@@ -30,9 +32,12 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # The clinic's name and reply address, on letters to physicians and in emails.
 CLINIC_NAME = env_str("CLINIC_NAME", "Backcare Massage Therapy")
 CLINIC_EMAIL = env_str("CLINIC_EMAIL", "")
+# Online card payments through Stripe Checkout: on only when both are set (docs/billing.md).
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
 
 INSTALLED_APPS = [
-    "backcare.accounts.apps.BackcareAdminConfig",
+    "backcare.site.apps.BackcareAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,10 +48,15 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "backcare.accounts",
     "backcare.audit",
     "backcare.clinic",
     "backcare.scheduling",
+    "backcare.booking",
     "backcare.intake",
     "backcare.screening",
     "backcare.care",
@@ -54,25 +64,47 @@ INSTALLED_APPS = [
     "backcare.holds",
     "backcare.outcomes",
     "backcare.analytics",
+    "backcare.demo",
     "backcare.staff",
     "backcare.portal",
     "backcare.waitlist",
     "backcare.notices",
+    "backcare.emails",
     "backcare.feeds",
+    "backcare.signup",
+    "backcare.documents",
+    "backcare.billing",
+    "backcare.systems",
+    "backcare.interop",
+    "corsheaders",
+    "ninja",  # the API's documentation page, served from its own static files
+    "backcare.api",
+    "backcare.imports",
+    "backcare.backups",
 ]
 
 MIDDLEWARE = [
+    # The clinic's clock (12- or 24-hour) is read afresh by each request that shows a time.
+    "backcare.scheduling.clock.ClockMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks; it answers only CORS_URLS_REGEX.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed the second step of signing in?
+    "backcare.accounts.middleware.SecondStepSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "backcare.accounts.middleware.StaffIdleLogoutMiddleware",
+    "backcare.accounts.middleware.IdleLogoutMiddleware",
+    # Staff (and clients who chose it) reach no page but the second step until they pass it.
+    "backcare.accounts.middleware.SecondFactorMiddleware",
+    # Nothing a signed-in person is shown is kept by the browser or a proxy.
+    "backcare.accounts.middleware.NoStoreMiddleware",
     "backcare.audit.middleware.AuditContextMiddleware",
     # Last, as django-axes asks: turns a sign-in refused for lockout into the 429 page.
     "axes.middleware.AxesMiddleware",
@@ -83,6 +115,9 @@ ROOT_URLCONF = "backcare.urls"
 # (widgets/body_chart.html); "django.forms" above supplies Django's own widget templates.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "backcare.wsgi.application"
+# Called when a web server process starts (backcare/wsgi.py), before its first request: the
+# statistics libraries of the clinic analytics take a few seconds to import and first run.
+WARM_UP_AT_STARTUP = ["backcare.analytics.stats.warm_up"]
 
 TEMPLATES = [
     {
@@ -94,8 +129,11 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "backcare.accounts.context_processors.navigation",
+                "backcare.site.navigation.navigation",
+                "backcare.portal.context_processors.client_navigation",
             ],
+            # {{ value|clock }}: every time of day in the clinic's 12- or 24-hour clock.
+            "builtins": ["backcare.scheduling.templatetags.clock"],
         },
     },
 ]
@@ -159,8 +197,13 @@ AUTHENTICATION_BACKENDS = [
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# Per account and address, and per address across accounts (password spraying): at most 10
+# failures in 15 minutes either way.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# A successful sign-in clears the failures of that account from that address only (axes' own
+# reset would clear every failure from the address, so one known password would hide a spray):
+# accounts/receivers.py.
+AXES_RESET_ON_SUCCESS = False
 # Attempts while locked out neither count nor extend the lock: it ends when the page says.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"
@@ -170,9 +213,38 @@ AXES_LOCKOUT_CALLABLE = "backcare.accounts.lockout.locked_out"
 # Successful sign-ins and sign-outs are in Backcare's own audit log (accounts/receivers.py).
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
-# Password reset requests answered with an email, per hour (accounts/reset.py).
+# Password reset requests answered with an email, per hour (site/password_reset.py).
 PASSWORD_RESETS_PER_EMAIL_HOUR = 5
 PASSWORD_RESETS_PER_IP_HOUR = 20
+# The public booking page (new clients from the clinic's website): how many times one address
+# may hold a time, and sign up, in any hour. Bots are turned away by these and a honeypot field.
+WEBSITE_HOLDS_PER_IP_HOUR = env_int("WEBSITE_HOLDS_PER_IP_HOUR", 10, minimum=1)
+WEBSITE_SIGNUPS_PER_IP_HOUR = env_int("WEBSITE_SIGNUPS_PER_IP_HOUR", 5, minimum=1)
+# The clinic's own sites that may show the booking page in a frame (the embed snippet), e.g.
+# https://clinic.example. None: the page can still be linked to, never framed.
+BOOKING_EMBED_ORIGINS = env_list("BOOKING_EMBED_ORIGINS", [])
+# The text-message provider for reminders. Unset: Backcare sends no text messages, and clients
+# are not offered them.
+SMS_PROVIDER = env_str("SMS_PROVIDER", "")
+# … and, as for signing in, at most 10 from one address in 15 minutes.
+PASSWORD_RESETS_PER_IP_15_MINUTES = 10
+
+# Two-step sign-in (SPEC §7, accounts/second_factor.py): every member of staff confirms their
+# sign-in with a code from an authenticator app, a passkey or a recovery code; clients may
+# choose to. Passkeys never replace the password here (no passwordless sign-in).
+OTP_TOTP_ISSUER = CLINIC_NAME
+OTP_WEBAUTHN_RP_NAME = CLINIC_NAME
+# A passkey belongs to the site's host name (SITE_URL's). Browsers accept passkeys only over
+# HTTPS or at localhost, so on a development machine (127.0.0.1) they work at
+# http://localhost:<port>.
+_site = urlsplit(SITE_URL)
+if _site.hostname in ("127.0.0.1", "localhost"):
+    OTP_WEBAUTHN_RP_ID = "localhost"
+    OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"http://localhost:{_site.port or 80}"]
+else:
+    OTP_WEBAUTHN_RP_ID = _site.hostname or ""
+    OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"https://{_site.netloc}"]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # --- Time -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -196,8 +268,23 @@ STORAGES: dict[str, dict[str, Any]] = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
-# Uploaded clinical documents live outside any public URL and are served through the policy.
+# Uploaded clinical documents live outside any public URL and are served through the policy,
+# encrypted at rest and readable by the server's user only (backcare/private_files.py).
 PRIVATE_MEDIA_ROOT = BASE_DIR / env_str("PRIVATE_MEDIA_DIR", "private-media")
+# The keys of documents and backups: the first encrypts, every one decrypts (key rotation:
+# docs/operations.md). Required in production, as SECRET_KEY is; derived from it in development.
+_file_keys = env_list("BACKCARE_FILE_KEYS", [])
+if not _file_keys:
+    if not DEBUG:
+        raise ConfigError(
+            "BACKCARE_FILE_KEYS must be set in production: the key that encrypts documents "
+            f"and backups ({filecrypt.KEY_HELP})."
+        )
+    _file_keys = [filecrypt.development_key(SECRET_KEY)]
+try:
+    BACKCARE_FILE_KEYS = filecrypt.parse_keys(_file_keys)
+except filecrypt.BadKey as problem:
+    raise ConfigError(f"BACKCARE_FILE_KEYS: {problem}.") from None
 STORAGES["private"] = {
     "BACKEND": "backcare.private_files.PrivateStorage",
     "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
@@ -214,6 +301,9 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# An email that could not be sent this many times (1, 2, 4 … minutes apart, at most six hours)
+# is marked undeliverable and listed for the owner, who can try it again.
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 12, minimum=1)
 
 # --- Cache ----------------------------------------------------------------------------------
 # Kept in the database (table made by accounts migration 0004), so that limits such as password
@@ -275,8 +365,9 @@ CONTENT_SECURITY_POLICY = {
 # client's address, for sign-in lockout, reset limits and the audit log, is the one the outermost
 # trusted proxy saw. 0 (the default) trusts no header and uses the connection's address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-# Staff sessions end after this many minutes without a request (SPEC §7, idle logout).
+# Sessions end after this many minutes without a request (SPEC §7, idle logout).
 STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 30, minimum=1)
+CLIENT_IDLE_MINUTES = env_int("CLIENT_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = 60 * 60 * 12
 
 LOGGING = {
@@ -285,3 +376,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- The REST API and the website booking widget (docs/interop.md) --------------------------
+# The clinic's own websites, whose pages may call the public part of the API (services and free
+# times) from the booking widget: e.g. `https://clinic.example,https://www.clinic.example`.
+CORS_ALLOWED_ORIGINS = env_list("WIDGET_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/v1/public/.*$"
+CORS_ALLOW_METHODS = ("GET", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
+# Requests per minute to the public API from one address (the widget makes two or three a view).
+API_PUBLIC_PER_MINUTE = env_int("API_PUBLIC_PER_MINUTE", 60, minimum=1)

@@ -205,11 +205,11 @@ def measured_section(server: str, environment: Callable[..., dict[str, str]]) ->
         return [HEADING, "", f"Not measured: the analytics benchmark failed ({error}).", ""]
 
 
-def with_section(markdown: str, lines: list[str]) -> str:
-    """``markdown`` with its Analytics section replaced by ``lines`` (or added before "How to
-    run it", or at the end)."""
+def with_section(markdown: str, lines: list[str], heading: str = HEADING) -> str:
+    """``markdown`` with its section under ``heading`` (the Analytics, unless named) replaced
+    by ``lines`` (or added before "How to run it", or at the end)."""
     text = "\n".join(lines).rstrip("\n") + "\n"
-    before, found, after = markdown.partition(f"\n{HEADING}\n")
+    before, found, after = markdown.partition(f"\n{heading}\n")
     if found:
         rest = after.split("\n## ", 1)
         tail = "\n## " + rest[1] if len(rest) == 2 else ""
@@ -218,6 +218,13 @@ def with_section(markdown: str, lines: list[str]) -> str:
     if found:
         return f"{before}\n{text}\n## How to run it\n{after}"
     return markdown.rstrip("\n") + "\n\n" + text
+
+
+def rewrite_section(lines: list[str], heading: str) -> None:
+    """Rewrite only the section under ``heading`` of docs/performance.md (one part run alone)."""
+    markdown = REPORT.read_text() if REPORT.exists() else "# Performance\n"
+    REPORT.write_text(with_section(markdown, lines, heading))
+    print(f"Wrote the section {heading.removeprefix('## ')!r} of {REPORT.relative_to(ROOT)}")
 
 
 # --- Inside: the measurements, in a process set up for the benchmark's database ---------------
@@ -230,13 +237,12 @@ def inside(out: Path, reuse: bool) -> None:
 
     from django.core.management import call_command
     from django.db.models import Min
-    from django.test import Client as TestClient
     from django.urls import NoReverseMatch, reverse
     from django.utils import timezone
 
     from backcare.accounts.models import Role, User
+    from backcare.booking.models import Appointment
     from backcare.clinic.models import Location
-    from backcare.scheduling.models import Appointment
     from bench import analytics_data
     from bench.measure import Http, timed
     from bench.suite import Server, database_version, session_cookies
@@ -285,8 +291,9 @@ def inside(out: Path, reuse: bool) -> None:
         },
     ]
 
-    browser = TestClient()
-    browser.force_login(owner)
+    from tests.two_factor import signed_in
+
+    browser = signed_in(owner)  # with the second step of signing in passed
 
     def in_process(path: str) -> bytes:
         response = browser.get(path)
@@ -407,10 +414,7 @@ def main() -> None:
     if not postgres_answers():
         sys.exit(f"PostgreSQL did not answer at {urlsplit(POSTGRES).netloc}.")
     results = measure(POSTGRES, environment, keep=arguments.keep, reuse=arguments.reuse)
-    lines = section(results)
-    markdown = REPORT.read_text() if REPORT.exists() else "# Performance\n"
-    REPORT.write_text(with_section(markdown, lines))
-    print(f"Wrote the Analytics section of {REPORT.relative_to(ROOT)}")
+    rewrite_section(section(results), HEADING)
 
 
 if __name__ == "__main__":

@@ -51,21 +51,14 @@ from django.utils import timezone
 
 from backcare.accounts.models import Role, User
 from backcare.analytics import courses
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.care.models import RUNNING_STATUSES, Program, ProgramStatus
 from backcare.care.templates import ProgramTemplate, load_templates
 from backcare.clinic.models import Client, Location, Room, Service, Therapist
 from backcare.outcomes import catalogue
 from backcare.outcomes.models import Occasion, Response
 from backcare.outcomes.scoring import score
-from backcare.scheduling.models import (
-    Appointment,
-    AppointmentStatus,
-    BookingPolicy,
-    Break,
-    Closure,
-    TimeOff,
-    WorkingHours,
-)
+from backcare.scheduling.models import BookingPolicy, Break, Closure, TimeOff, WorkingHours
 from backcare.screening.models import Clearance, Decision, Screening
 from backcare.screening.rules import parse_intake, screen
 from bench.data import ZONES

@@ -1,5 +1,8 @@
 """The benchmark clinic, written with ``bulk_create``: 5 locations in 5 time zones, 10
-therapists and 10 rooms each, 100,000 appointments, and 100 clients who race for 10 free slots.
+therapists and 10 rooms each, 10,000 clients, 100,000 appointments, and 100 clients who race for
+10 free slots. ``build_records`` adds what a year of work leaves behind (the page sweep's
+clinic): a signed note and a check-in for every attended session, the pain given at each
+check-in, and the audit rows of all that.
 
 Every therapist works Monday to Saturday, 09:00-17:15 local time with a break 12:45-13:30, in
 six back-to-back sessions (60 minutes plus a 15-minute buffer): 09:00, 10:15, 11:30, 13:30,
@@ -13,25 +16,30 @@ data satisfies PostgreSQL's exclusion constraints.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from backcare.accounts.models import Role, User
+from backcare.audit.log import object_type
+from backcare.audit.models import AuditEvent
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.clinic.models import Client, Location, Room, Service, Therapist
-from backcare.scheduling.models import (
-    Appointment,
-    AppointmentStatus,
-    BookingPolicy,
-    Break,
-    WorkingHours,
-)
+from backcare.notes.models import CheckIn, SessionNote
+from backcare.outcomes import catalogue
+from backcare.outcomes.models import Occasion, Response
+from backcare.outcomes.scoring import score
+from backcare.scheduling.models import BookingPolicy, Break, WorkingHours
 
-TOTAL_APPOINTMENTS = 100_000
+# BENCH_APPOINTMENTS: fewer, for a quick try of the benchmark's code (its numbers mean little).
+TOTAL_APPOINTMENTS = int(os.environ.get("BENCH_APPOINTMENTS", "100000"))
 ZONES = (
     "America/New_York",
     "America/Chicago",
@@ -40,7 +48,7 @@ ZONES = (
     "America/Los_Angeles",
 )
 THERAPISTS_PER_LOCATION = 10
-CLIENTS_PER_LOCATION = 400
+CLIENTS_PER_LOCATION = 2_000
 RACERS = 100
 SESSIONS = (
     dt.time(9),
@@ -315,3 +323,135 @@ def build_contended(service: Service) -> Contended:
         for index, user in enumerate(racer_users)
     )
     return Contended(place, list(therapists), list(racers))
+
+
+BATCH = 5000
+
+
+def build_records(clinic: Clinic) -> dict[str, int]:
+    """What every attended (completed) session of the clinic leaves behind: ``attended``."""
+    return attended(Appointment.objects.filter(status=AppointmentStatus.COMPLETED))
+
+
+def attended(appointments: QuerySet[Appointment]) -> dict[str, int]:
+    """For each of these sessions: the client's check-in at the desk with the pain they gave,
+    that pain as an NRS response, the therapist's signed note, and the audit rows of the
+    check-in and the signing (chained as any audit rows are). Returns the counts. Also what the
+    page query-count test grows its clinic with (tests/test_page_queries.py)."""
+    rng = random.Random(17)
+    nrs = catalogue.instruments()["nrs"]
+    scored = {value: score(nrs, [value]) for value in range(11)}
+    signer = dict(Therapist.objects.values_list("pk", "user_id"))
+    counts = {"check_ins": 0, "notes": 0, "responses": 0, "audit_rows": 0}
+    rows = list(
+        appointments.order_by("starts").values_list(
+            "pk", "client_id", "therapist_id", "starts", "ends"
+        )
+    )
+    for first in range(0, len(rows), BATCH):
+        check_ins, notes, responses, events = [], [], [], []
+        for pk, client_id, therapist_id, starts, ends in rows[first : first + BATCH]:
+            before = rng.randint(3, 7)
+            after = max(0, before - rng.randint(0, 3))
+            arrived = starts - dt.timedelta(minutes=10)
+            check_ins.append(
+                CheckIn(
+                    appointment_id=pk,
+                    client_id=client_id,
+                    source=CheckIn.Source.DESK,
+                    nrs=before,
+                    health_changed=False,
+                    checked_in_at=arrived,
+                )
+            )
+            responses.append(
+                Response(
+                    client_id=client_id,
+                    instrument="nrs",
+                    answers=[before],
+                    score=scored[before].score,
+                    details=scored[before].to_dict(),
+                    occasion=Occasion.CHECK_IN,
+                    appointment_id=pk,
+                    collected_at=arrived,
+                )
+            )
+            notes.append(
+                SessionNote(
+                    appointment_id=pk,
+                    client_id=client_id,
+                    therapist_id=therapist_id,
+                    subjective="Low back stiff after a long week at the desk.",
+                    pre_nrs=before,
+                    findings="Tight lumbar paraspinals, left more than right.",
+                    areas=["lower_back_left", "lower_back_right"],
+                    techniques=[{"code": "swedish", "minutes": 50, "pressure": 3}],
+                    tissue_response="relaxed",
+                    post_nrs=after,
+                    plan="Continue weekly; walking daily.",
+                    created_at=ends,
+                    saved_at=ends,
+                    signed_at=ends + dt.timedelta(minutes=5),
+                    signed_by_id=signer[therapist_id],
+                )
+            )
+            for action, at, actor in (
+                ("appointment.checked_in", arrived, None),
+                ("note.signed", ends + dt.timedelta(minutes=5), signer[therapist_id]),
+            ):
+                events.append(
+                    AuditEvent(
+                        at=at,
+                        actor_id=actor,
+                        action=action,
+                        object_type=object_type(Appointment),
+                        object_id=str(pk),
+                        client_id=client_id,
+                    )
+                )
+        CheckIn.objects.bulk_create(check_ins)
+        Response.objects.bulk_create(responses)
+        SessionNote.objects.bulk_create(notes)
+        AuditEvent.objects.bulk_create(events)
+        counts["check_ins"] += len(check_ins)
+        counts["notes"] += len(notes)
+        counts["responses"] += len(responses)
+        counts["audit_rows"] += len(events)
+    return counts
+
+
+def people(clinic: Clinic) -> Any:
+    """The access matrix's people (tests/conftest.py's ``Clinic``) in the benchmark clinic: an
+    owner and Fran at the desk; Tess, the first therapist of the first location, who treats
+    Alice; Theo, who works at the second; Alice and Bob, two of the 10,000 clients, with
+    logins; the first location, Tess's room and the 60-minute service."""
+    from tests import factories
+    from tests.conftest import Clinic as People
+
+    def login(client: Client, full_name: str) -> Client:
+        client.user = factories.UserFactory.create(
+            email=client.email, full_name=full_name, role=Role.CLIENT
+        )
+        client.save(update_fields=["user"])
+        return client
+
+    tess = clinic.therapists[0][0]
+    alice = login(Client.objects.get(email="client0@bench.example"), "Client 00000")
+    factories.treat(tess, alice)
+    return People(
+        owner=factories.UserFactory.create(
+            email="owner@bench.example",
+            full_name="Olivia Owner",
+            role=Role.OWNER,
+            is_staff=True,
+            is_superuser=True,
+        ),
+        front_desk=factories.UserFactory.create(email="fran@bench.example", full_name="Fran Desk"),
+        tess=tess,
+        theo=clinic.therapists[1][0],
+        alice=alice,
+        bob=login(Client.objects.get(email="client1@bench.example"), "Client 00001"),
+        location=clinic.locations[0],
+        room=Room.objects.filter(location=clinic.locations[0]).order_by("pk")[0],
+        service=clinic.service,
+    )

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from backcare.booking.availability import LONGEST_SESSION
+from backcare.booking.models import ACTIVE_STATUSES, Appointment
 from backcare.clinic.models import Location
-from backcare.scheduling.availability import LONGEST_SESSION
-from backcare.scheduling.models import ACTIVE_STATUSES, Appointment, WorkingHours
+from backcare.scheduling.models import WorkingHours
 
-# The same padding as backcare.scheduling.availability.load_search, so both read the same rows.
+# The same padding as backcare.booking.availability.load_search, so both read the same rows.
 PAD = dt.timedelta(days=2)
 
 

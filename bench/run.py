@@ -1,5 +1,11 @@
 """``make bench``: run the benchmarks on SQLite and on PostgreSQL, write docs/performance.md.
 
+The parts, in order: availability and the booking races (``bench/suite.py``) on both
+databases; the page sweep (``bench/pages.py``: every page of the access matrix); the first
+analytics load of a just-started server (``bench/first_load.py``, on SQLite); Backcare beside
+django-appointment (``bench/peer/``); the analytics over 1,000,000 sessions
+(``bench/analytics.py``). Each of the last four also runs alone and rewrites its own section.
+
 Each database gets a fresh, throwaway copy (an SQLite file under bench/results/, a
 ``backcare_bench`` database on the PostgreSQL at 127.0.0.1:5432 or ``BENCH_POSTGRES_URL``),
 filled by ``bench/suite.py`` in its own process, and removed afterwards. PostgreSQL is skipped,
@@ -9,6 +15,7 @@ and the page says so, when it does not answer. On PostgreSQL the analytics bench
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import os
@@ -25,7 +32,8 @@ from urllib.parse import urlsplit, urlunsplit
 import django
 import psycopg
 
-from bench import analytics
+from bench import analytics, first_load, pages
+from bench.peer import compare as peer
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -71,6 +79,9 @@ def environment(**extra: str) -> dict[str, str]:
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         LOG_LEVEL="ERROR",
         PYTHONPATH=str(ROOT),
+        # Production requires a key for uploaded documents; the benchmark's are throwaway.
+        BACKCARE_FILE_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        PRIVATE_MEDIA_DIR="bench/results/private-media",
     )
     env.update(extra)
     return env
@@ -235,7 +246,7 @@ def report(facts: dict[str, str], results: dict[str, dict[str, Any]], skipped: l
         "",
         "What each row measures:",
         "",
-        "- **in-process**: `backcare.scheduling.availability.free_slots(...)` called directly (all",
+        "- **in-process**: `backcare.booking.availability.free_slots(...)` called directly (all",
         "  of Backcare's loading, at most 8 queries, and the pure slot maths), against",
         "  `bench.floor.floor_query` called directly. The two rows below it time its halves",
         "  apart: `load_search` (the database reads, and turning rows into the engine's inputs)",
@@ -294,10 +305,13 @@ def report(facts: dict[str, str], results: dict[str, dict[str, Any]], skipped: l
         "",
         "## How to run it",
         "",
-        "`make bench` (a few minutes, and as many again for the analytics). It needs PostgreSQL",
+        "`make bench` (most of an hour on a busy 2-core machine: the page sweep and the analytics",
+        "take the longest). It needs PostgreSQL",
         "on 127.0.0.1:5432 (user `postgres`, trust authentication) or `BENCH_POSTGRES_URL`; it",
-        "creates and drops a `backcare_bench` database (and `backcare_anbench` for the",
-        "analytics). `BENCH_RUNS` and `BENCH_HTTP_RUNS` set the repetitions (40 and 30).",
+        "creates and drops a `backcare_bench` database (and `backcare_pages`, `backcare_peer`,",
+        "`backcare_peer_da` and `backcare_anbench` for the other parts). `BENCH_RUNS` and",
+        "`BENCH_HTTP_RUNS` set the repetitions (40 and 30). The peer is installed from PyPI into",
+        "`bench/results/peer-venv` the first time.",
         "",
     ]
     return "\n".join(lines)
@@ -313,7 +327,19 @@ def main() -> None:
     else:
         skipped.append(f"PostgreSQL did not answer at {urlsplit(POSTGRES).netloc}.")
     text = report(machine(), results, skipped)
-    if "PostgreSQL" in results:
+    on_postgres = "PostgreSQL" in results
+    text = analytics.with_section(
+        text,
+        pages.measured_section(POSTGRES if on_postgres else None, environment),
+        pages.HEADING,
+    )
+    text = analytics.with_section(
+        text, first_load.measured_section(environment), first_load.HEADING
+    )
+    if on_postgres:
+        text = analytics.with_section(
+            text, peer.measured_section(POSTGRES, environment), peer.HEADING
+        )
         text = analytics.with_section(text, analytics.measured_section(POSTGRES, environment))
     REPORT.write_text(text)
     print(f"Wrote {REPORT.relative_to(ROOT)}")

@@ -34,15 +34,15 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client as TestClient  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from backcare.booking.availability import free_slots, load_search  # noqa: E402
+from backcare.booking.models import ACTIVE_STATUSES, Appointment  # noqa: E402
 from backcare.portal.booking_forms import monday_of, starts_param  # noqa: E402
-from backcare.scheduling.availability import free_slots, load_search  # noqa: E402
-from backcare.scheduling.models import ACTIVE_STATUSES, Appointment  # noqa: E402
 from bench import data  # noqa: E402
 from bench.floor import floor_query  # noqa: E402
 from bench.measure import Http, paired, timed  # noqa: E402
+from tests.two_factor import signed_in  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "40"))
 HTTP_RUNS = int(os.environ.get("BENCH_HTTP_RUNS", "30"))
@@ -71,8 +71,7 @@ def free_port() -> int:
 
 
 def session_cookies(user: Any) -> dict[str, str]:
-    browser = TestClient()
-    browser.force_login(user)
+    browser = signed_in(user)  # staff with the second step of signing in passed
     return {"sessionid": browser.cookies["sessionid"].value, "csrftoken": "b" * 32}
 
 

@@ -15,9 +15,9 @@ from django.urls import include, path
 from django.utils import timezone
 
 from backcare import policy
+from backcare.booking.availability import free_slots
 from backcare.clinic.models import Location, Service
 from backcare.policy import Action, AuthenticatedRequest
-from backcare.scheduling.availability import free_slots
 from bench.floor import floor_query
 
 

@@ -1,4 +1,5 @@
-"""Take the README's screenshots from a running Backcare (make run), with Debian's chromium.
+"""Take the README's and docs' screenshots from a running Backcare (make run), with Debian's
+chromium: the main pages at 1280 px, and the day's pages (docs/screens/) at 1280 and 390 px.
 
 .venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000]
 """
@@ -16,7 +17,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.settings")
 os.environ.setdefault("DEBUG", "true")
 django.setup()
 
-from backcare.demo import DEMO_PASSWORD, LOGINS  # noqa: E402
+from backcare.demo.clinic import DEMO_PASSWORD, LOGINS  # noqa: E402
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -28,14 +29,36 @@ FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SHOTS = {
+WIDE, PHONE = 1280, 390
+SHOTS: dict[str, list[tuple[str, str, int]]] = {
     "owner": [
-        ("staff-home.png", "/staff/"),
-        ("clients.png", "/staff/clients/"),
-        ("audit-log.png", "/staff/audit/"),
-        ("analytics.png", "/staff/analytics/"),
+        ("staff-home.png", "/staff/", WIDE),
+        ("clients.png", "/staff/clients/", WIDE),
+        ("audit-log.png", "/staff/audit/", WIDE),
+        ("analytics.png", "/staff/analytics/", WIDE),
     ],
-    "client": [("portal-home.png", "/portal/")],
+    "front desk": [
+        *[(f"screens/desk-today-{width}.png", "/staff/", width) for width in (WIDE, PHONE)],
+        *[
+            (f"screens/calendar-day-{width}.png", "/staff/calendar/", width)
+            for width in (WIDE, PHONE)
+        ],
+        *[
+            (f"screens/calendar-week-{width}.png", "/staff/calendar/?view=week", width)
+            for width in (WIDE, PHONE)
+        ],
+    ],
+    "therapist": [
+        *[(f"screens/therapist-today-{width}.png", "/staff/", width) for width in (WIDE, PHONE)],
+        *[
+            (f"screens/therapist-week-{width}.png", "/staff/calendar/?view=week", width)
+            for width in (WIDE, PHONE)
+        ],
+    ],
+    "client": [
+        ("portal-home.png", "/portal/", WIDE),
+        *[(f"screens/client-today-{width}.png", "/portal/", width) for width in (WIDE, PHONE)],
+    ],
 }
 
 
@@ -45,14 +68,17 @@ def main() -> None:
         for login in LOGINS:
             if login.role not in SHOTS:
                 continue
-            page = browser.new_page(viewport={"width": 1280, "height": 860})
+            page = browser.new_page(viewport={"width": WIDE, "height": 860})
             page.goto(f"{BASE}/login/")
             page.get_by_label("Email").fill(login.email)
             page.get_by_label("Password").fill(DEMO_PASSWORD)
             page.get_by_role("button", name="Sign in").click()
-            for filename, path in SHOTS[login.role]:
+            page.wait_for_url(lambda url: "/login/" not in url)
+            for filename, path, width in SHOTS[login.role]:
+                page.set_viewport_size({"width": width, "height": 860 if width == WIDE else 844})
                 page.goto(f"{BASE}{path}")
-                page.screenshot(path=DOCS / filename)
+                (DOCS / filename).parent.mkdir(exist_ok=True)
+                page.screenshot(path=DOCS / filename, full_page=width == PHONE)
                 print(f"docs/{filename}")
             page.close()
         browser.close()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every check Backcare has: lint, types, import contracts, the test suite on SQLite, then again
-# on PostgreSQL.
+# Every check Backcare has: lint, types, import contracts, the whole test suite on SQLite, then
+# every test that touches the database again on PostgreSQL.
 # With CI=true a missing PostgreSQL or Chromium fails the run instead of being skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,8 +26,12 @@ $BIN/mypy backcare tests
 echo "== import contracts (docs/architecture.md)"
 $BIN/lint-imports --no-logo
 
-echo "== pytest on SQLite"
-env -u DATABASE_URL $BIN/pytest --create-db "$@"
+# Both cores (pytest-xdist; TEST_WORKERS=1 runs serially). Each worker has its own database.
+# worksteal: a few tests take a minute or more (the demo clinic, the fuzzing of every form), so
+# an idle worker takes waiting tests from the busy one rather than wait for it at the end.
+workers=(-n "${TEST_WORKERS:-2}" --dist worksteal)
+echo "== pytest on SQLite: every test"
+env -u DATABASE_URL $BIN/pytest --create-db "${workers[@]}" "$@"
 
 pg_url="${DATABASE_URL:-}"
 if [ -z "$pg_url" ] && $BIN/python - <<'PY'
@@ -41,8 +45,8 @@ then
   pg_url="postgres://postgres@127.0.0.1:5432/backcare"
 fi
 if [ -n "$pg_url" ]; then
-  echo "== pytest on PostgreSQL (a throwaway test database)"
-  DATABASE_URL="$pg_url" $BIN/pytest --create-db "$@"
+  echo "== pytest on PostgreSQL (throwaway test databases): the tests that touch the database"
+  DATABASE_URL="$pg_url" BACKCARE_DATABASE_TESTS_ONLY=true $BIN/pytest --create-db "${workers[@]}" "$@"
 elif in_ci; then
   echo "PostgreSQL does not answer on 127.0.0.1:5432 and DATABASE_URL is not set (CI=true)." >&2
   exit 1

@@ -3,14 +3,50 @@ treats client Alice, Theo who does not, Alice and another client, Bob."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 from django.test import Client as HttpClient
 
 from backcare.accounts.models import Role, User
 from backcare.clinic.models import Client, Location, Room, Service, Therapist
+from backcare.scheduling import clock
 from tests import factories
+from tests.flush import allow_test_flush
+from tests.two_factor import signed_in
+
+allow_test_flush()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_clock() -> None:
+    """Each test reads the clinic's clock (12- or 24-hour) from its own database, as each
+    request does."""
+    clock.forget()
+
+
+_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The second pass of `make test` (PostgreSQL, BACKCARE_DATABASE_TESTS_ONLY=true) runs only
+    the tests that touch the database: the pure tests and the browser journeys gave the same
+    answer on the first pass, whatever the database."""
+    if os.environ.get("BACKCARE_DATABASE_TESTS_ONLY") != "true":
+        return
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") is not None or bool(
+            _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        browser = item.get_closest_marker("browser") is not None
+        (kept if uses_database and not browser else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @dataclass
@@ -96,11 +132,20 @@ def clinic(db: None) -> Clinic:
     )
 
 
+CLOCK_QUERY = 1
+"""A page that shows a time of day reads the clinic's clock (12- or 24-hour) once."""
+
+
+def audit_row_queries() -> int:
+    """The queries one audit row costs: reading the last link of the chain and the insert, and
+    on PostgreSQL the lock that keeps two writers from linking to the same row."""
+    return 3 if connection.vendor == "postgresql" else 2
+
+
 def login_as(user: User | None) -> HttpClient:
-    http = HttpClient()
-    if user is not None:
-        http.force_login(user)
-    return http
+    """A test client signed in as ``user`` (staff with the second step passed, as after a
+    real sign-in: tests/two_factor.py), or nobody."""
+    return HttpClient() if user is None else signed_in(user)
 
 
 @pytest.fixture

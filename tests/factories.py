@@ -11,16 +11,10 @@ import factory
 from django.utils import timezone
 
 from backcare.accounts.models import Role, User
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.care.models import Program
 from backcare.clinic.models import CareTeamMembership, Client, Location, Room, Service, Therapist
-from backcare.scheduling.models import (
-    Appointment,
-    AppointmentStatus,
-    Break,
-    Closure,
-    TimeOff,
-    WorkingHours,
-)
+from backcare.scheduling.models import Break, Closure, TimeOff, WorkingHours
 
 if TYPE_CHECKING:
     from backcare.screening.models import Screening
@@ -110,15 +104,16 @@ def screened(
     **answers: Any,
 ) -> Screening:
     """Fill in and send the client's questionnaire so that it yields ``codes``; the screening."""
-    from backcare.intake.actions import save_step, start_intake, submit_intake
+    from backcare.intake.actions import save_step, start_intake
     from backcare.intake.models import Intake
     from backcare.intake.questionnaire import answers_for, load_questionnaire
+    from backcare.screening.actions import submit_and_screen
 
     intake = start_intake(actor, client, Intake.Source.STAFF)
     full = answers_for(codes, **answers)
     for step in load_questionnaire().steps:
         save_step(actor, intake, step.id, full)
-    return submit_intake(actor, intake, at=at or timezone.now())
+    return submit_and_screen(actor, intake, at=at or timezone.now())
 
 
 # --- Scheduling -------------------------------------------------------------------------------
@@ -214,3 +209,30 @@ def weekly_hours(
             Break.objects.create(hours=hours, starts=break_starts, ends=break_ends)
         rows.append(hours)
     return rows
+
+
+def possible_injury(client: Client, at: dt.datetime | None = None) -> Any:
+    """An open "possible injury" alert about ``client``: it holds their care (booking, moving,
+    check-in) until a therapist acts on it."""
+    from backcare.notes.models import Alert
+
+    return Alert.objects.create(
+        client=client,
+        kind="possible_injury",
+        message="Possible injury: the client should consult a doctor.",
+        source="The clinic's precaution.",
+        opened_at=at or timezone.now(),
+    )
+
+
+def running_program(client: Client, therapist: Therapist, service: Service, **fields: Any) -> Any:
+    """An active program for ``client`` with ``therapist``, after a screening that allows it."""
+    values: dict[str, Any] = {
+        "client": client,
+        "therapist": therapist,
+        "service": service,
+        "screening": screened(client, []),
+        "status": "active",
+    }
+    values.update(fields)
+    return ProgramFactory.create(**values)

@@ -9,10 +9,18 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-01
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.setdefault("SQLITE_FILE", "test-backcare.sqlite3")
-# Uploaded documents from the tests go to a fresh folder, never the clinic's.
-os.environ.setdefault("PRIVATE_MEDIA_DIR", tempfile.mkdtemp(prefix="backcare-private-"))
+# Uploaded documents from the tests go to a fresh folder, never the clinic's: one per test
+# process (pytest-xdist workers inherit the controller's environment, and a test that counts
+# the files on disk must not see a file another worker is saving). A command a test starts
+# inherits its worker's folder.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+if os.environ.get("BACKCARE_TEST_MEDIA_WORKER") != _WORKER:
+    os.environ["PRIVATE_MEDIA_DIR"] = tempfile.mkdtemp(prefix=f"backcare-private-{_WORKER}-")
+    os.environ["BACKCARE_TEST_MEDIA_WORKER"] = _WORKER
+# The tests' own key for documents and backups (production refuses to start without one).
+os.environ.setdefault("BACKCARE_FILE_KEYS", "dGVzdC1vbmx5LWZpbGUta2V5LTAxMjM0NTY3ODkwMTI=")
 
-from backcare.settings import *  # noqa: F403
+from backcare.settings import *  # noqa: E402, F403 (the environment above comes first)
 
 # Argon2 is deliberately slow; tests hash many passwords. tests/test_settings.py and
 # tests/test_accounts.py prove the real settings use Argon2.

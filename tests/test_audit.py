@@ -28,7 +28,7 @@ from backcare.audit.models import AuditEvent, AuditLogIsAppendOnly
 from backcare.clinic import actions
 from backcare.clinic.models import CareTeamMembership, Client, ConsentKind
 from backcare.policy import Action
-from tests.conftest import Clinic
+from tests.conftest import CLOCK_QUERY, Clinic
 from tests.pages import field_error, text
 
 if TYPE_CHECKING:
@@ -207,12 +207,6 @@ def test_the_database_refuses_an_upsert_over_an_audit_row(event: AuditEvent):
 
 
 def test_the_database_refuses_a_raw_delete_from_the_audit_log(event: AuditEvent):
-    if connection.vendor == "sqlite":
-        pytest.skip(
-            "SQLite relies on the application guards for DELETE: Django's test flush empties "
-            "tables with DELETE there (see audit migration 0002)"
-        )
-
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent")
 
@@ -360,7 +354,7 @@ def test_the_csv_export_has_a_header_and_one_row_per_filtered_event(
     assert rows[0][0] == "2025-02-20T10:00:00-05:00"
     # What happened, as the audit page says it.
     assert rows[0][9].startswith("Fran Desk changed the record of Bob Baker, 20 Feb")
-    assert rows[0][9].endswith(" 10:00")
+    assert rows[0][9].endswith(" 10:00 AM")
 
 
 def test_the_export_itself_is_audited(clinic: Clinic, history: None, as_owner):
@@ -586,7 +580,7 @@ def test_the_audit_page_says_who_did_what_to_whose_record_and_when(clinic: Clini
 
     assert response.status_code == 200
     assert sentences(response) == [
-        "Tess Therapist signed the session note of Alice Anders, 3 Dec 10:41"
+        "Tess Therapist signed the session note of Alice Anders, 3 Dec 10:41 AM"
     ]
     page = text(response)
     # The field the label shows, in words; the rest only as recorded.
@@ -617,8 +611,8 @@ def test_the_audit_page_names_the_therapists_and_times_a_change_moved_between(
         page = as_owner.get(reverse("audit:log"))
 
     assert set(sentences(page)) == {
-        "Tess Therapist moved the appointment of Alice Anders, 3 Dec 10:41",
-        "The response monitor opened an alert about Bob Baker, 3 Dec 10:41",
+        "Tess Therapist moved the appointment of Alice Anders, 3 Dec 10:41 AM",
+        "The response monitor opened an alert about Bob Baker, 3 Dec 10:41 AM",
     }
     assert "time from Monday, December 7 at 10:00 AM to Tuesday, December 8 at 2:00 PM" in text(
         page
@@ -633,7 +627,7 @@ def test_a_row_of_an_action_no_longer_registered_still_reads(clinic: Clinic, as_
         page = as_owner.get(reverse("audit:log"))
 
     assert sentences(page) == [
-        "Tess Therapist: note.countersigned (Note of Alice Anders), 3 Dec 10:41"
+        "Tess Therapist: note.countersigned (Note of Alice Anders), 3 Dec 10:41 AM"
     ]
 
 
@@ -650,7 +644,7 @@ def test_the_audit_page_reads_its_rows_in_a_fixed_number_of_queries(
 
     # The session and its user (and the idle stamp: three), then the page: the count, the rows
     # with their actors and clients, and the names of the therapists the rows name.
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(8 + CLOCK_QUERY):
         response = as_owner.get(reverse("audit:log"))
 
     assert response.status_code == 200
@@ -663,10 +657,10 @@ def test_the_audit_page_reads_its_rows_in_a_fixed_number_of_queries(
 def test_opening_a_client_record_records_one_read_of_it(clinic: Clinic, as_tess, as_theo):
     # Tess treats Alice; Theo does not.
     assert as_theo.get(clinic.alice.get_absolute_url()).status_code == 403
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.filter(action="client.viewed").exists()
     assert as_tess.get(clinic.alice.get_absolute_url()).status_code == 200
 
-    read = AuditEvent.objects.get()
+    read = AuditEvent.objects.get(action="client.viewed")
     assert (read.action, read.actor, read.client) == (
         "client.viewed",
         clinic.tess.user,

@@ -12,23 +12,25 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.apps import apps
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
 from backcare.audit.models import AuditEvent
-from backcare.care.models import Program, ProgramStatus
-from backcare.clinic.models import CareTeamMembership, Client, Therapist
-from backcare.notes.actions import record_check_in
-from backcare.notes.models import CheckIn, SessionNote
-from backcare.scheduling.actions import (
+from backcare.booking.actions import (
     book_appointment,
     cancel_appointment,
     check_in,
     reschedule_appointment,
 )
-from backcare.scheduling.models import Appointment, AppointmentStatus, BookingPolicy
+from backcare.booking.models import Appointment, AppointmentStatus
+from backcare.care.models import Program, ProgramStatus
+from backcare.clinic.models import CareTeamMembership, Client, Therapist
+from backcare.notes.actions import record_check_in
+from backcare.notes.models import CheckIn, SessionNote
+from backcare.scheduling.models import BookingPolicy
 from tests import factories
 from tests.conftest import Clinic, login_as
 from tests.notes.conftest import check_in_answers
@@ -195,6 +197,12 @@ def appointment(
     )
 
 
+def _models_as_the_migration_sees_them() -> Any:
+    """The models as they were when the migration ran (the appointment still in scheduling)."""
+    loader = MigrationLoader(connection)
+    return loader.project_state(("clinic", "0004_care_team_follows_treatment")).apps
+
+
 def test_the_migration_ends_booked_access_without_treatment_and_relabels_the_rest(
     clinic: Clinic,
 ) -> None:
@@ -253,6 +261,7 @@ def test_the_migration_ends_booked_access_without_treatment_and_relabels_the_res
     ended_before = booked_membership(carol, tara, ended_at=now - dt.timedelta(days=3))
     audit_rows = AuditEvent.objects.count()
 
+    apps = _models_as_the_migration_sees_them()
     counts = migration.follow_treatment(apps)
 
     assert counts == {"ended": 3, "treated": 4, "program": 1}
@@ -280,4 +289,8 @@ def test_the_migration_ends_booked_access_without_treatment_and_relabels_the_res
     assert_refused(login_as(tess.user), clinic.bob)
     assert login_as(theo.user).get(clinic.bob.get_absolute_url()).status_code == 200
     # Running it again changes nothing.
-    assert migration.follow_treatment(apps) == {"ended": 0, "treated": 0, "program": 0}
+    assert migration.follow_treatment(_models_as_the_migration_sees_them()) == {
+        "ended": 0,
+        "treated": 0,
+        "program": 0,
+    }

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from backcare.audit.models import AuditEvent
-from backcare.clinic.forms import ClientForm
 from backcare.clinic.models import CareTeamMembership, Client
+from backcare.staff.clinic.forms import ClientForm
 from tests import factories
 from tests.conftest import Clinic, login_as
 from tests.pages import field_error, input_value, text

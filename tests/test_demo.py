@@ -14,15 +14,16 @@ from django.core.management import call_command
 from django.db import transaction
 from django.http import HttpRequest
 
-from backcare import demo
 from backcare.accounts.models import Role, User
-from backcare.analytics import demo as history
 from backcare.audit.models import AuditEvent
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.care.models import ENDED_STATUSES, Program, ProgramStatus
 from backcare.clinic.models import CareTeamMembership, Client, Location, Room, Service, Therapist
+from backcare.demo import clinic as demo
+from backcare.demo import history
 from backcare.holds.queries import booking_hold
 from backcare.holds.rules import kind_of
-from backcare.scheduling.models import Appointment, AppointmentStatus, WorkingHours
+from backcare.scheduling.models import WorkingHours
 from backcare.waitlist.models import EntryStatus, WaitlistEntry
 
 pytestmark = pytest.mark.django_db
@@ -473,3 +474,26 @@ def test_the_demo_has_clients_booked_before_answering_the_questionnaire() -> Non
     ]
     assert len({client.pk for client in waiting}) == 2
     assert all(kind_of(hold_at(client, "check_in", TODAY)) == "not_screened" for client in waiting)
+
+
+def test_the_demo_bills_prices_a_package_a_gift_card_payments_and_open_balances() -> None:
+    from backcare.billing.models import (
+        GiftCard,
+        Invoice,
+        InvoiceStatus,
+        Package,
+        Payment,
+        Price,
+        ProviderNumbers,
+    )
+
+    assert Price.objects.values("location").distinct().count() == Location.objects.count()
+    package = Package.objects.select_related("client").get()
+    assert (package.sessions, package.paid_sessions) == (10, 9)
+    assert package.client.email == "alex.rivera@example.com"  # the demo client's portal shows it
+    assert GiftCard.objects.count() == 1
+    assert Invoice.objects.filter(status=InvoiceStatus.PAID, kind="session").count() > 100
+    assert Invoice.objects.filter(status=InvoiceStatus.OPEN).exists()  # the last days' balances
+    assert Payment.objects.filter(refund_of__isnull=False).count() == 1
+    assert set(Payment.objects.values_list("method", flat=True)) >= {"card", "cash", "hsa_fsa"}
+    assert ProviderNumbers.objects.filter(npi="").count() == 0

@@ -18,13 +18,15 @@ from django.utils import timezone
 
 from backcare import events
 from backcare.analytics.models import ProgramCourse
+from backcare.booking.actions import book_appointment, cancel_appointment
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.care.actions import book_program_series
 from backcare.care.models import Program, ProgramStatus
 from backcare.clinic.models import Client
 from backcare.notes import actions as notes
 from backcare.notes.models import Alert, CheckIn
-from backcare.scheduling.actions import book_appointment, cancel_appointment, update_booking_policy
-from backcare.scheduling.models import Appointment, AppointmentStatus, BookingPolicy
+from backcare.scheduling.actions import update_booking_policy
+from backcare.scheduling.models import BookingPolicy
 from backcare.waitlist.actions import join_waitlist
 from backcare.waitlist.matching import TimeOfDay
 from backcare.waitlist.models import WaitlistOffer
@@ -184,16 +186,21 @@ def test_each_event_reaches_the_apps_that_act_on_it() -> None:
         for kind in kinds
     }
     assert wired == {
-        "AppointmentBooked": ["analytics", "notices"],
-        "SeriesBooked": ["analytics", "notices"],
-        "AppointmentRescheduled": ["analytics", "notices"],
-        "AppointmentCancelled": ["analytics", "notices"],
+        "AppointmentBooked": ["analytics", "emails"],
+        "SeriesBooked": ["analytics", "emails"],
+        "AppointmentRescheduled": ["analytics", "emails"],
+        "AppointmentCancelled": ["analytics", "billing", "emails"],
+        "AppointmentAttended": ["billing"],
+        "AppointmentMissed": ["billing"],
         "SlotFreed": ["waitlist"],
         "ProgramChanged": ["analytics"],
         "NoteSigned": ["analytics"],
         "ResponseRecorded": ["analytics"],
-        "ScreeningRun": ["holds", "notices"],
-        "AlertRaised": ["holds", "notices"],
+        "IntakeSubmitted": ["outcomes"],
+        "CheckInRecorded": ["outcomes"],
+        "ScreeningRun": ["booking", "emails", "signup"],
+        "AlertRaised": ["booking", "emails"],
+        "SessionsHeld": ["emails"],
     }
 
 
@@ -290,3 +297,27 @@ def test_a_cancellation_offers_the_freed_time_to_the_waitlist(
     offer = WaitlistOffer.objects.get(entry__client=bob)
     assert (offer.starts, offer.therapist) == (local(2, 10), open_clinic.tess)
     assert [m for m in mail.outbox if m.to == ["bob@example.com"] and "earlier" in m.subject]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_questionnaire_whose_baseline_cannot_be_kept_is_not_sent_half(
+    open_clinic: Clinic, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The baseline scores are a required subscriber: if they cannot be kept, the questionnaire
+    stays a draft and nothing is screened, so the client can send it again."""
+    from backcare.intake.models import Intake
+    from backcare.outcomes import receivers
+    from backcare.screening.models import Screening
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the scores could not be kept")
+
+    monkeypatch.setattr(receivers, "record_intake_baseline", fails)
+    client = factories.ClientFactory.create(first_name="Nia")
+
+    with pytest.raises(RuntimeError):
+        factories.screened(client, [])
+
+    assert not Intake.objects.filter(client=client, status=Intake.Status.SUBMITTED).exists()
+    assert not Screening.objects.filter(client=client).exists()
+    assert "A subscriber of IntakeSubmitted failed" in caplog.text

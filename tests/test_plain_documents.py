@@ -25,25 +25,28 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from pypdf import PdfReader
 
-from backcare import demo
 from backcare.accounts.models import Role, User
+from backcare.booking import actions as booking
+from backcare.booking.availability import free_slots
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.care.models import Program, ProgramStatus
 from backcare.care.techniques import load_catalogue
-from backcare.clinic.actions import create_client_login, invite_client_to_portal
+from backcare.clinic.actions import create_client_login
 from backcare.clinic.models import Client
+from backcare.demo import clinic as demo
 from backcare.intake.questionnaire import load_questionnaire
 from backcare.lib.body_chart import REGIONS
 from backcare.lib.techniques import TECHNIQUES
 from backcare.notes import monitor
 from backcare.notes.models import Alert
+from backcare.notices.models import Notice
 from backcare.outcomes.actions import email_discharge_summary
-from backcare.scheduling import actions as scheduling
-from backcare.scheduling.availability import free_slots
-from backcare.scheduling.models import Appointment, AppointmentStatus
 from backcare.screening.actions import email_referral_letter
 from backcare.screening.models import Decision, Screening
 from backcare.screening.ruleset import load_rules
+from backcare.site.invitations import invite_client_to_portal
 from tests.notices.conftest import DATABASE_QUEUE, run_worker
+from tests.two_factor import signed_in
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -180,9 +183,7 @@ def test_the_check_finds_what_it_looks_for() -> None:
 
 
 def owner() -> HttpClient:
-    http = HttpClient()
-    http.force_login(User.objects.get(email="owner@backcare.demo"))
-    return http
+    return signed_in(User.objects.get(email="owner@backcare.demo"))
 
 
 def _latest_screenings() -> list[Screening]:
@@ -273,10 +274,10 @@ def _appointment_emails(front_desk: User, alex: Client) -> Appointment:
     )
     assert len(upcoming) >= 2
     moved, cancelled = upcoming[0], upcoming[1]
-    scheduling.reschedule_appointment(
+    booking.reschedule_appointment(
         front_desk, moved, _free_start(moved, TODAY + dt.timedelta(days=3)), now=NOON
     )
-    booked = scheduling.book_appointment(
+    booked = booking.book_appointment(
         front_desk,
         alex,
         moved.service,
@@ -285,7 +286,7 @@ def _appointment_emails(front_desk: User, alex: Client) -> Appointment:
         _free_start(moved, TODAY + dt.timedelta(days=8)),
         now=NOON,
     )
-    scheduling.cancel_appointment(front_desk, cancelled, "Travelling.", NOON)
+    booking.cancel_appointment(front_desk, cancelled, "Travelling.", NOON)
     return booked
 
 
@@ -324,7 +325,7 @@ def test_every_email_speaks_plainly(django_capture_on_commit_callbacks: Any) -> 
         booked = _appointment_emails(front_desk, alex)
         newcomer = Client.objects.filter(user__isnull=True).exclude(email="").first()
         assert newcomer is not None
-        invite_client_to_portal(front_desk, newcomer, site_url="https://backcare.example")
+        invite_client_to_portal(front_desk, newcomer)
     run_worker()
     for hours in (48, 2):
         with time_machine.travel(booked.starts - dt.timedelta(hours=hours), tick=False):
@@ -343,6 +344,37 @@ def test_every_email_speaks_plainly(django_capture_on_commit_callbacks: Any) -> 
                 assert_plain(f"{what} (HTML)", visible_text(content))
         for name, text in _attachments_text(message):
             assert_plain(f"{name} attached to {what}", text)
+    # Subjects show on lock screens and in mail logs: every email the demo made (its outbox) and
+    # every one sent above names no client and says nothing clinical.
+    subjects.extend(Notice.objects.values_list("subject", flat=True))
+    assert {notice.kind for notice in Notice.objects.all()} >= {
+        "appointment_booked",
+        "appointment_reminder",
+        "invitation",
+    }
+    for subject in subjects:
+        assert_private_subject(str(subject))
+
+
+# Words that would tell a stranger reading a subject line something about someone's health.
+CLINICAL_WORDS = re.compile(
+    r"\b(pain|injur\w*|red.flag|screening|alert|safety|cancer|fracture|numb\w*|symptom\w*|"
+    r"diagnos\w*|medical|medication|pregnan\w*|surgery|infection|fever|weight|clearance|"
+    r"back|spine|spinal|sciatica)\b",
+    re.IGNORECASE,
+)
+
+
+def assert_private_subject(subject: str) -> None:
+    names = {
+        name.lower()
+        for first, last in Client.objects.values_list("first_name", "last_name")
+        for name in (first, last)
+        if len(name) > 2
+    }
+    words = set(re.findall(r"[\w'-]+", subject.lower()))
+    assert not words & names, f"the subject {subject!r} names a client"
+    assert not CLINICAL_WORDS.search(subject), f"the subject {subject!r} says something clinical"
 
 
 # --- the portal, as demo clients see it ---------------------------------------------------------
@@ -372,6 +404,7 @@ def _portal_urls(client: Client) -> dict[str, list[str]]:
     appointments = list(client.appointments.order_by("starts").values_list("pk", flat=True))
     programs = list(client.programs.values_list("pk", flat=True))
     entries = list(client.waitlist_entries.values_list("pk", flat=True))
+    invoices = list(client.invoices.values_list("pk", flat=True))
     steps = [step.id for step in load_questionnaire().steps]
     techniques = [technique.code for technique in load_catalogue()]
 
@@ -403,6 +436,15 @@ def _portal_urls(client: Client) -> dict[str, list[str]]:
         "waitlist:portal_list": [reverse("waitlist:portal_list")],
         "waitlist:portal_join": [reverse("waitlist:portal_join")],
         "waitlist:portal_leave": each("waitlist:portal_leave", entries),
+        "self_service:details": [reverse("self_service:details")],
+        "self_service:reminders": [reverse("self_service:reminders")],
+        "self_service:documents": [reverse("self_service:documents")],
+        "self_service:doctor_note": [reverse("self_service:doctor_note")],
+        "portal_billing:home": [reverse("portal_billing:home")],
+        "portal_billing:receipt": each("portal_billing:receipt", invoices),
+        "portal_billing:pay_online": each("portal_billing:pay_online", invoices),
+        "portal_billing:superbill": [reverse("portal_billing:superbill")],
+        "portal_billing:necessity_letter": [reverse("portal_billing:necessity_letter")],
     }
 
 

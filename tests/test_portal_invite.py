@@ -33,14 +33,19 @@ def test_an_invited_client_chooses_a_password_and_reaches_their_portal(
     assert link is not None
     http = HttpClient()
     form_page = http.get(link.group(0).replace("http://127.0.0.1:8000", ""), follow=True)
-    assert "Choose a new password" in form_page.content.decode()
+    assert "Choose your password" in form_page.content.decode()
     done = http.post(
         form_page.redirect_chain[-1][0],
         {"new_password1": "a-long-new-password", "new_password2": "a-long-new-password"},
         follow=True,
     )
-    assert "Your new password is saved" in done.content.decode()
-    # The lockout backend needs a request, as on the sign-in page.
+    # Signed in at once, in the portal: no "now sign in again".
+    assert "Your password is saved, and you are signed in." in done.content.decode()
+    assert done.redirect_chain[-1][0] == "/portal/"
+    assert "Hello, Carol" in done.content.decode()
+    # The password works for the next sign-in too. The lockout backend needs a request, as on
+    # the sign-in page.
+    http.logout()
     assert http.login(
         request=HttpRequest(), username="carol@example.com", password="a-long-new-password"
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from backcare.lib.env import ConfigError, env_bool, env_int, env_list, env_str
+from backcare.lib.filecrypt import new_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,6 +64,7 @@ def run_backcare(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         "DJANGO_SETTINGS_MODULE",
         "SQLITE_FILE",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "BACKCARE_FILE_KEYS",
     }
     clean = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith("SECURE_")}
     return subprocess.run(  # noqa: S603 - our own command, fixed arguments
@@ -82,6 +84,8 @@ def run_backcare(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({}, "SECRET_KEY"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "a-production-secret-key-that-is-long-enough-42"}, "BACKCARE_FILE_KEYS"),
+        ({"DEBUG": "true", "BACKCARE_FILE_KEYS": "not-a-key"}, "BACKCARE_FILE_KEYS"),
         ({"DEBUG": "true", "DATABASE_URL": "mysql://db/backcare"}, "DATABASE_URL"),
         ({"DEBUG": "true", "EMAIL_HOST": "smtp.example", "EMAIL_PORT": "smtp"}, "EMAIL_PORT"),
     ],
@@ -103,6 +107,7 @@ def test_production_settings_pass_djangos_deployment_checks() -> None:
         "--fail-level",
         "WARNING",
         SECRET_KEY=secrets.token_urlsafe(50),
+        BACKCARE_FILE_KEYS=new_key(),
         ALLOWED_HOSTS="clinic.example",
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from backcare.accounts.models import User
 from backcare.audit.log import record
@@ -45,6 +47,8 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]  # typed for Abstrac
 # django-axes' lockouts ("Access attempts") stay in the admin: deleting one unlocks that person
 # (docs/operations.md). Its logs of every sign-in are switched off in settings, since the audit
 # log keeps sign-ins, so their empty pages go.
-for model in (AccessLog, AccessFailureLog):
+# Two-step sign-in devices stay out of the admin: it would show anyone's authenticator key
+# and QR code to the owner. The owner resets a colleague on the staff page "Staff sign-in".
+for model in (AccessLog, AccessFailureLog, TOTPDevice, StaticDevice):
     if admin.site.is_registered(model):
         admin.site.unregister(model)

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.contrib.admin import apps as admin_apps
 
 
 class AccountsConfig(AppConfig):
@@ -10,8 +9,3 @@ class AccountsConfig(AppConfig):
         from backcare.accounts import receivers
 
         receivers.connect()
-
-
-class BackcareAdminConfig(admin_apps.AdminConfig):
-    default = False
-    default_site = "backcare.accounts.sites.BackcareAdminSite"

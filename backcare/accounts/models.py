@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from backcare.accounts.validators import SingleLine
 
@@ -52,6 +53,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Only the owner may use the Django admin (is_staff means "admin access" in Django).
     is_staff = models.BooleanField("admin access", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Raised to end every session of this login at once: a reset of their two-step sign-in.
+    session_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -75,6 +78,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_clinic_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """What each session of this login is checked against on every request (Django signs
+        someone out when it changes): the password, as Django's, and ``session_version``."""
+        return salted_hmac(
+            "backcare.accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -8,7 +8,7 @@ from which it came. A failed sign-in records the address typed, never the passwo
   attempt was refused because that address is locked out from there, ``refused`` says so.
 - ``signin.locked_out``: the failure that locked the address out, with the count.
 
-Password changes and resets are recorded by their views (accounts/views.py, accounts/reset.py).
+Password changes and resets are recorded by their views (site/sign_in.py, site/password_reset.py).
 """
 
 from __future__ import annotations
@@ -48,6 +48,23 @@ def signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: An
         return
     with _from(request):
         record(user, "signin.succeeded", user)
+
+
+def clear_failures_and_note_second_factor(
+    sender: Any, request: HttpRequest | None, user: User, **kwargs: Any
+) -> None:
+    """After a sign-in: the failures of this account from this address are forgiven (those at
+    other accounts from here still count towards the address's own limit), and a client's
+    choice of two-step sign-in is noted in the session."""
+    from axes.models import AccessAttempt
+
+    from backcare.accounts.second_factor import note_at_sign_in
+
+    if request is None:
+        return
+    if request.method is not None:
+        AccessAttempt.objects.filter(username=user.email, ip_address=client_ip(request)).delete()
+    note_at_sign_in(request, user)
 
 
 def signed_out(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
@@ -109,6 +126,10 @@ def connect() -> None:
     from axes.signals import user_locked_out
 
     user_logged_in.connect(signed_in, dispatch_uid="backcare.accounts.signed_in")
+    user_logged_in.connect(
+        clear_failures_and_note_second_factor,
+        dispatch_uid="backcare.accounts.clear_failures_and_note_second_factor",
+    )
     user_logged_out.connect(signed_out, dispatch_uid="backcare.accounts.signed_out")
     user_login_failed.connect(sign_in_failed, dispatch_uid="backcare.accounts.sign_in_failed")
     user_locked_out.connect(locked_out, dispatch_uid="backcare.accounts.locked_out")

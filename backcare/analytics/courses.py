@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from backcare.analytics.course import course
 from backcare.analytics.models import ProgramCourse
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.care.models import Program
 from backcare.outcomes import catalogue
 from backcare.outcomes.models import Occasion, Response
 from backcare.outcomes.progress import Entry
-from backcare.scheduling.models import Appointment, AppointmentStatus
 
 MEASURE = "nrs"
 """Responders and weeks to improvement are read from pain (SPEC §5: responder class on NRS)."""

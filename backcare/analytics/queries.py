@@ -37,18 +37,12 @@ from django.db.models import Count, Q, QuerySet, Sum
 from backcare.analytics import stats
 from backcare.analytics.models import MEANINGFUL_CLASSES
 from backcare.analytics.stats import KaplanMeier, Rate, Shift
+from backcare.booking.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
 from backcare.care.models import RUNNING_STATUSES, Program, ProgramStatus
 from backcare.care.templates import load_templates
 from backcare.clinic.models import Location, Room, Therapist
 from backcare.lib.techniques import TECHNIQUES
-from backcare.scheduling.models import (
-    ACTIVE_STATUSES,
-    Appointment,
-    AppointmentStatus,
-    Closure,
-    TimeOff,
-    WorkingHours,
-)
+from backcare.scheduling.models import Closure, TimeOff, WorkingHours
 
 NO_PLACE = "No sessions booked"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from backcare import events
 from backcare.analytics import courses
+from backcare.booking.models import Appointment
 from backcare.outcomes.models import Occasion
-from backcare.scheduling.models import Appointment
 
 
 def _refresh_program_of(appointment: Appointment) -> None:

@@ -10,8 +10,10 @@
 - Utilisation counts working time from the weekly hours by arithmetic over weekdays, so a range
   of years costs no more than a week.
 
-statsmodels (with numpy and scipy) is imported when first needed: it takes about a second to
-load, which the rest of Backcare should not pay.
+statsmodels (with numpy and scipy) is imported when first needed: it takes a few seconds to
+load, which the rest of Backcare (a command, the worker, a test) should not pay. The web server
+pays it once at start-up instead of in the first analytics page (:func:`warm_up`, called by
+``backcare/wsgi.py`` through ``settings.WARM_UP_AT_STARTUP``).
 """
 
 from __future__ import annotations
@@ -95,6 +97,13 @@ def rate(count: int, n: int) -> Rate:
 def share(part: float, whole: float) -> float | None:
     """``part / whole``, or None when ``whole`` is not positive."""
     return part / whole if whole > 0 else None
+
+
+def warm_up() -> None:
+    """Import the statistics libraries and run each estimate once on a tiny sample, so that the
+    first analytics page does not pay for them (the web server calls this when it starts)."""
+    rate(1, 2)
+    kaplan_meier([(1, True, 1), (2, False, 1)])
 
 
 # --- Kaplan–Meier -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 An audit row stores a short action string (``note.signed``); this registry says what it means
 in words, as pretix's ``control/logdisplay.py`` does for its log: the owner's audit page, its
 CSV export and an appointment's history read the rows as sentences through it
-(:mod:`backcare.audit.display`). A sentence names ``{actor}`` (who did it, or the ``system``
+(:mod:`backcare.staff.audit.display`). A sentence names ``{actor}`` (who did it, or the ``system``
 name when nobody was signed in), ``{client}`` (whose data it is) and ``{object}`` (the record's
 own name). ``fields`` are the recorded changes worth showing under the sentence; every
 recorded value stays in the row and the CSV export.
@@ -170,8 +170,21 @@ register(
     system="Someone",
 )
 register("password.reset", "{actor} set a new password from an emailed link")
+register(
+    "password.chosen",
+    "{actor} chose their first password from an emailed link and was signed in",
+)
 register("password.changed", "{actor} changed their password")
 register("password.set_by_admin", "{actor} set the password of {object} in the admin")
+register("two_factor.enrolled", "{actor} set up a second step for signing in", fields=("device",))
+register("two_factor.verified", "{actor} confirmed their sign-in", fields=("device",))
+register("two_factor.failed", "{actor} gave a wrong second-step code", fields=("device",))
+register("two_factor.removed", "{actor} removed a way to sign in", fields=("device", "name"))
+register("two_factor.reset", "{actor} reset the two-step sign-in of {object}", fields=("devices",))
+register(
+    "two_factor.recovery_code_used", "{actor} signed in with a recovery code", fields=("left",)
+)
+register("two_factor.recovery_codes_made", "{actor} made new recovery codes")
 register("user.created", "{actor} created the login {object}", fields=("email", "role"))
 register("user.updated", "{actor} changed the login {object}", fields=ALL)
 
@@ -183,6 +196,12 @@ register(
 )
 register("client.updated", "{actor} changed the record of {client}", fields=ALL)
 register("client.viewed", "{actor} opened the record of {client}")
+register(
+    "doctor_note.uploaded",
+    "{actor} sent the clinic a doctor's note for {client}",
+    fields=("document",),
+)
+register("doctor_note.viewed", "{actor} opened a doctor's note sent by {client}")
 register("consent.given", "{actor} recorded the consent of {client}", fields=("kind", "version"))
 register(
     "consent.withdrawn",
@@ -214,6 +233,7 @@ register(
     "{actor} set working hours: {object}",
     fields=("therapist", "location", "hours", "breaks"),
 )
+register("working_hours.removed", "{actor} removed working hours: {object}")
 register("time_off.added", "{actor} added time off: {object}", fields=("reason",))
 register("time_off.removed", "{actor} removed time off: {object}")
 register(
@@ -221,6 +241,7 @@ register(
 )
 register("closure.removed", "{actor} removed the closure {object}")
 register("booking_policy.updated", "{actor} changed the booking policy", fields=ALL)
+register("privacy_notice.updated", "{actor} changed the privacy notice", fields=ALL)
 register(
     "appointment.booked",
     "{actor} booked an appointment for {client}",
@@ -255,6 +276,11 @@ register(
     fields=("therapist",),
 )
 register("calendar_feed.revoked", "{actor} revoked a private calendar address ({object})")
+register(
+    "calendar_feed.read",
+    "The calendar app of {actor} read their private calendar feed",
+    fields=("appointments",),
+)
 
 # The waitlist
 register(
@@ -382,4 +408,136 @@ register(
 # The owner's pages
 register("analytics.viewed", "{actor} opened the clinic analytics", fields=("filters",))
 register("analytics.exported", "{actor} downloaded clinic analytics", fields=("table", "filters"))
+register(
+    "email.retried",
+    "{actor} asked Backcare to try an undeliverable email again: {object}",
+    fields=("last_error",),
+)
 register("audit.exported", "{actor} downloaded the audit log", fields=("filters",))
+
+# Billing
+register(
+    "invoice.issued",
+    "{actor} issued an invoice to {client}",
+    fields=("number", "kind", "total"),
+)
+register(
+    "invoice.voided",
+    "{actor} voided an invoice of {client} by a credit note",
+    fields=("credit_note", "reason"),
+)
+register(
+    "fee.charged", "{actor} charged {client} a fee", fields=("fee",), system="The booking policy"
+)
+register(
+    "fee.waived",
+    "{actor} waived a fee of {client}",
+    fields=("credit_note", "reason"),
+)
+register(
+    "payment.recorded",
+    "{actor} recorded a payment by {client}",
+    fields=("invoice", "method", "amount"),
+)
+register(
+    "payment.refunded",
+    "{actor} refunded {client}",
+    fields=("invoice", "amount", "reason"),
+)
+register(
+    "package.sold",
+    "{actor} sold a package of sessions to {client}",
+    fields=("sessions", "paid_sessions", "expires_on"),
+)
+register(
+    "package.credit_used", "{actor} used a package credit of {client}", fields=("credits_left",)
+)
+register("gift_card.issued", "{actor} sold a gift card to {client}", fields=("amount",))
+register("price.set", "{actor} set the price of {object}", fields=ALL)
+register("fees.set", "{actor} set the late-cancellation and no-show fees", fields=ALL)
+register("provider_numbers.set", "{actor} set the provider numbers a superbill prints", fields=ALL)
+register("diagnosis_codes.set", "{actor} set the client's diagnosis codes", fields=ALL)
+register(
+    "day.closed",
+    "{actor} closed the day at a location",
+    fields=("expected", "counted", "difference"),
+)
+register("billing.viewed", "{actor} read the billing of {client}")
+register(
+    "billing_document.downloaded",
+    "{actor} downloaded a billing document of {client}",
+    fields=("document",),
+)
+register(
+    "billing_document.emailed",
+    "{actor} emailed a billing document to {client}",
+    fields=("document",),
+)
+register("billing.exported", "{actor} downloaded a billing report", fields=("table",))
+# Connected systems (SMART Backend Services)
+register(
+    "system_client.registered",
+    "{actor} connected the system {object}",
+    fields=("client_id", "scopes"),
+)
+register("system_client.revoked", "{actor} disconnected the system {object}")
+register(
+    "system_token.issued",
+    "{actor} was given an access token",
+    fields=("scopes", "expires_at"),
+    system="A connected system",
+)
+register(
+    "system_token.refused",
+    "{actor} was refused an access token",
+    fields=("error", "reason"),
+    system="A connected system",
+)
+register(
+    "system_token.used",
+    "{actor} used its access token",
+    fields=("method", "path"),
+    system="A connected system",
+)
+
+# FHIR (physicians' systems, bulk export)
+register("fhir.read", "{actor} read a FHIR record of {client}", fields=("resource",))
+register("fhir.searched", "{actor} searched FHIR records of {client}", fields=("resource",))
+register("fhir.everything", "{actor} read the whole FHIR record of {client}")
+register("fhir.document_read", "{actor} downloaded a document of {client} through FHIR")
+register(
+    "fhir.export_started",
+    "{actor} started a FHIR bulk export",
+    fields=("types", "since"),
+)
+register("fhir.export_downloaded", "{actor} downloaded a FHIR export file", fields=("type",))
+register("fhir.export_cancelled", "{actor} cancelled a FHIR bulk export")
+register(
+    "fhir.exported_cli",
+    "The FHIR export command wrote the records",
+    fields=("types", "since", "counts"),
+)
+
+# The REST API (a connected system's reads; its token use is system_token.used)
+register("api.client_read", "{actor} read the record of {client} through the API")
+register("api.program_read", "{actor} read the program of {client} through the API")
+register("api.outcome_read", "{actor} read an outcome measure of {client} through the API")
+
+# Moving in from another practice system
+register(
+    "import.started",
+    "{actor} uploaded {object}",
+    fields=("kind", "system", "filename", "dry_run"),
+)
+register(
+    "import.finished",
+    "{object} finished",
+    fields=("rows", "created", "updated", "errors", "written"),
+)
+# The admin (/admin/): every save and delete there, with the values before and after
+register("admin.added", "{actor} added a record in the admin: {object}", fields=ALL)
+register("admin.changed", "{actor} changed a record in the admin: {object}", fields=ALL)
+register("admin.deleted", "{actor} deleted a record in the admin: {object}", fields=ALL)
+
+# Refusals by the access policy
+register("access.refused", "{actor} was refused access to {object}", fields=("permission",))

@@ -1,8 +1,11 @@
 """The append-only audit log (SPEC §7): every read, change and export of clinical data.
 
 Rows are only ever inserted. The model refuses ``save()`` of an existing row and ``delete()``;
-its queryset refuses ``update()`` and ``delete()``; and the database itself refuses UPDATE (and,
-on PostgreSQL, DELETE) through triggers installed by migration 0002.
+its queryset refuses ``update()`` and ``delete()``; and the database itself refuses UPDATE and
+DELETE through triggers (migrations 0002 and 0006).
+
+Each row is linked to the one before it by a hash (``chain.py``), so a row changed or removed
+in the database file itself, past the triggers, is found by ``backcare audit verify``.
 """
 
 from __future__ import annotations
@@ -10,8 +13,14 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router, transaction
 from django.utils import timezone
+
+from backcare.audit import chain
+
+# Appends take this PostgreSQL advisory lock, held to the end of their transaction, so that two
+# writers never link to the same previous row. (SQLite's writers are serialised already.)
+CHAIN_LOCK = 0x6261636B63617265  # "backcare"
 
 
 class AuditLogIsAppendOnly(Exception):
@@ -28,6 +37,12 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     # bulk_update is update() in disguise.
     def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditLogIsAppendOnly("Audit rows cannot be updated.")
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[AuditEvent]:
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            _link(objs, self.db)
+            return super().bulk_create(objs, *args, **kwargs)
 
 
 class AuditEvent(models.Model):
@@ -55,6 +70,8 @@ class AuditEvent(models.Model):
     )
     changes = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, default="", editable=False)
+    hash = models.CharField(max_length=64, default="", editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -71,7 +88,29 @@ class AuditEvent(models.Model):
         if not self._state.adding:
             raise AuditLogIsAppendOnly("Audit rows cannot be changed once written.")
         kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            _link([self], using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditLogIsAppendOnly("Audit rows cannot be deleted.")
+
+
+def _link(events: list[AuditEvent], using: str) -> None:
+    """Chain ``events`` after the last row written. Call inside the inserting transaction."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+    last = AuditEvent.objects.using(using).order_by("-id").values_list("hash", flat=True).first()
+    prev_hash = last or chain.GENESIS
+    for event in events:
+        event.at = event.at or timezone.now()
+        event.prev_hash = prev_hash
+        event.hash = chain.link(prev_hash, _content(event))
+        prev_hash = event.hash
+
+
+def _content(event: AuditEvent) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in chain.CONTENT_FIELDS}

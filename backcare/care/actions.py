@@ -14,6 +14,7 @@ from django.utils import timezone
 from backcare import events, policy
 from backcare.accounts.models import User
 from backcare.audit.log import diff, record
+from backcare.booking.models import Appointment
 from backcare.care.models import (
     ENDED_STATUSES,
     RUNNING_STATUSES,
@@ -32,12 +33,11 @@ from backcare.holds.rules import CauseKind, ClinicalHold, Door
 from backcare.lib.errors import FieldError
 from backcare.lib.techniques import TECHNIQUES
 from backcare.policy import Action
-from backcare.scheduling.models import Appointment
 from backcare.screening.models import Clearance, Screening
 
 if TYPE_CHECKING:
+    from backcare.booking.actions import SeriesReport
     from backcare.clinic.models import Location
-    from backcare.scheduling.actions import SeriesReport
 
 HOLD_MESSAGES: dict[CauseKind, str] = {
     "minor": "Backcare's programs are for adults (18 and over), so this program can't be active.",
@@ -454,7 +454,7 @@ def create_program(
 
 def sessions_to_book(program: Program) -> int:
     """The planned sessions not booked yet (cancelled and missed ones are booked again)."""
-    from backcare.scheduling.models import ACTIVE_STATUSES
+    from backcare.booking.models import ACTIVE_STATUSES
 
     booked = program.appointments.filter(status__in=ACTIVE_STATUSES).count()
     return max(0, program.sessions_planned - booked)
@@ -474,7 +474,7 @@ def book_program_series(
     """Check, and unless ``dry_run`` book, the program's remaining sessions with its therapist
     and service, once or twice a week as its template says. Every booked appointment belongs
     to the program; the report says per date what was booked and what needs another time."""
-    from backcare.scheduling.actions import book_series
+    from backcare.booking.actions import book_series
 
     if program.status in ENDED_STATUSES:
         raise FieldError(

@@ -99,6 +99,14 @@ class Program(models.Model):
                 | models.Q(pressure_cap__gte=1, pressure_cap__lte=5),
                 name="program_pressure_cap_1_to_5",
             ),
+            models.CheckConstraint(
+                condition=models.Q(sessions_planned__gte=1, sessions_planned__lte=52),
+                name="program_sessions_1_to_52",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sessions_per_week__gte=1, sessions_per_week__lte=2),
+                name="program_sessions_a_week_1_to_2",
+            ),
             # A client has at most one running program (draft, active or paused).
             models.UniqueConstraint(
                 fields=("client",),

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from backcare.accounts.actions import create_login
-from backcare.accounts.invites import email_set_password_link
 from backcare.accounts.models import Role, User
 from backcare.audit.log import create_recorded, diff, record, snapshot
 from backcare.clinic.models import (
@@ -21,6 +20,7 @@ from backcare.clinic.models import (
     Consent,
     ConsentKind,
     Location,
+    PrivacyNotice,
     Room,
     Service,
     Therapist,
@@ -186,23 +186,14 @@ def create_therapist(
     password: str | None,
     data: Mapping[str, Any],
     locations: list[Location],
-    site_url: str | None = None,
 ) -> Therapist:
-    """A therapist's login and professional record, created together. With ``site_url`` and no
-    password, the therapist is emailed a link to choose one."""
+    """A therapist's login and professional record, created together (``site/invitations.py``
+    adds one and emails them a link to choose a password)."""
     user = create_login(
         actor, email=email, full_name=full_name, role=Role.THERAPIST, password=password
     )
     therapist = create_recorded(actor, Therapist(user=user, **data), "therapist.created")
     _set_m2m(actor, therapist, "locations", locations, "therapist.updated")
-    if site_url is not None:
-        email_set_password_link(
-            user,
-            site_url=site_url,
-            subject="Welcome to Backcare: choose a password",
-            template="clinic/email/staff_invite.txt",
-            context={"user": user},
-        )
     return therapist
 
 
@@ -247,14 +238,14 @@ def create_client_login(actor: User | None, client: Client, *, password: str | N
 
 
 @transaction.atomic
-def invite_client_to_portal(actor: User | None, client: Client, *, site_url: str) -> User:
-    """Create the client's portal login and email them a link to choose a password."""
-    user = create_client_login(actor, client, password=None)
-    email_set_password_link(
-        user,
-        site_url=site_url,
-        subject="Your Backcare portal: choose a password",
-        template="clinic/email/portal_invite.txt",
-        context={"client": client},
-    )
-    return user
+def update_privacy_notice(actor: User | None, text: str) -> PrivacyNotice:
+    """Save the clinic's privacy notice (the owner's words replace the default)."""
+    notice = PrivacyNotice.current()
+    before = snapshot(notice, ["text"]) if notice.updated_at else {}
+    notice.text = text
+    notice.full_clean()
+    changes = diff(before, snapshot(notice, ["text"]))
+    if changes:
+        notice.save()
+        record(actor, "privacy_notice.updated", notice, changes=changes)
+    return notice

@@ -45,7 +45,7 @@ def validate_date_of_birth(value: dt.date) -> None:
 
 
 class Location(models.Model):
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[SingleLine("location name")])
     address_line1 = models.CharField("address", max_length=200)
     address_line2 = models.CharField("address line 2", max_length=200, blank=True)
     city = models.CharField(max_length=100)
@@ -82,7 +82,7 @@ class Location(models.Model):
 
 class Room(models.Model):
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="rooms")
-    name = models.CharField(max_length=80)
+    name = models.CharField(max_length=80, validators=[SingleLine("room name")])
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -151,10 +151,17 @@ class Client(models.Model):
     home_location = models.ForeignKey(
         Location, on_delete=models.PROTECT, null=True, blank=True, related_name="clients"
     )
-    emergency_contact_name = models.CharField("emergency contact", max_length=120, blank=True)
+    emergency_contact_name = models.CharField(
+        "emergency contact",
+        max_length=120,
+        blank=True,
+        validators=[SingleLine("emergency contact")],
+    )
     emergency_contact_relationship = models.CharField("relationship", max_length=60, blank=True)
     emergency_contact_phone = models.CharField("emergency contact phone", max_length=30, blank=True)
-    physician_name = models.CharField("physician", max_length=120, blank=True)
+    physician_name = models.CharField(
+        "physician", max_length=120, blank=True, validators=[SingleLine("physician's name")]
+    )
     physician_practice = models.CharField("practice", max_length=160, blank=True)
     physician_phone = models.CharField("physician phone", max_length=30, blank=True)
     physician_email = models.EmailField("physician email", blank=True)
@@ -278,3 +285,50 @@ class CareTeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.therapist} treats {self.client}"
+
+
+PRIVACY_NOTICE_MAX = 20_000
+
+
+class PrivacyNotice(models.Model):
+    """The clinic's privacy notice, which clients agree to having read when they fill in the
+    health questionnaire. One per clinic; the owner edits it. Until then, :func:`text` is the
+    plain default below."""
+
+    text = models.TextField(
+        "privacy notice",
+        max_length=PRIVACY_NOTICE_MAX,
+        help_text="What clients read before they agree to it on the health questionnaire.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return "Privacy notice"
+
+    def get_absolute_url(self) -> str:
+        return reverse("privacy")
+
+    @classmethod
+    def current(cls) -> PrivacyNotice:
+        notice = cls.objects.filter(pk=1).first()
+        return notice if notice is not None else cls(pk=1, text=default_privacy_notice())
+
+
+def default_privacy_notice() -> str:
+    """The notice a clinic starts with: what it keeps, why, who sees it, and the client's rights,
+    in plain words (the owner adapts it to the clinic and its state's law)."""
+    clinic = settings.CLINIC_NAME
+    return (
+        f"{clinic} keeps your health information to care for you safely: your answers to the "
+        "health questionnaire, your session notes, the measures of how you are doing, and "
+        "letters to and from your doctor.\n\n"
+        "Who sees it. Only the people who treat you, the owner of the clinic, and the front "
+        "desk for your contact details and appointments. We share it with your doctor when "
+        "you ask us to, or when your safety needs it (for example, when we ask your doctor "
+        "whether massage is safe for you).\n\n"
+        "How it is kept. Every time someone reads or changes your record, it is written down, "
+        "and the clinic can see who it was. Your documents are stored encrypted.\n\n"
+        "Your rights. You can ask to see your record, to have a copy, or to correct something "
+        "that is wrong. Ask at the front desk, or write to us.\n\n"
+        "Questions. Ask any of us, or call the clinic."
+    )

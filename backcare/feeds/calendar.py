@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from backcare.booking.models import ACTIVE_STATUSES, Appointment
 from backcare.clinic.models import Therapist
+from backcare.emails.appointments import appointment_uid
 from backcare.lib import ics
-from backcare.notices.appointments import appointment_uid
-from backcare.scheduling.models import ACTIVE_STATUSES, Appointment
 
 DAYS_BACK = 30
 DAYS_AHEAD = 180

@@ -15,7 +15,6 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,7 +26,6 @@ from backcare.holds.models import HoldRelease
 from backcare.holds.queries import standing
 from backcare.holds.rules import ClinicalHold, Door
 from backcare.lib.errors import FieldError
-from backcare.lib.when import spoken
 from backcare.policy import Action, staff_or_system
 
 if TYPE_CHECKING:
@@ -51,6 +49,23 @@ class ClientHeld(FieldError):
         self.door = door
         self.hold = hold
         self.recorded = False
+        self.action = ""  # the door action that refused, set by @door
+
+
+def record_refusal(actor: User | None, refusal: ClientHeld) -> None:
+    """Append the ``hold.refused`` audit row. :func:`door` calls it for the outermost door; a
+    caller that runs doors inside a transaction of its own which the refusal rolls back (an
+    import, all or nothing) calls it again once that transaction is over."""
+    record(
+        actor,
+        "hold.refused",
+        refusal.client,
+        changes={
+            "door": {"before": None, "after": refusal.door},
+            "action": {"before": None, "after": refusal.action},
+            "causes": {"before": None, "after": list(refusal.hold.kinds)},
+        },
+    )
 
 
 def refuse_if_held(
@@ -83,16 +98,8 @@ def door(*doors: Door) -> Callable[[F], F]:
                 # action's transaction, which the refusal rolls back.
                 if not refusal.recorded and _door_depth.get() == 1:
                     refusal.recorded = True
-                    record(
-                        actor,
-                        "hold.refused",
-                        refusal.client,
-                        changes={
-                            "door": {"before": None, "after": refusal.door},
-                            "action": {"before": None, "after": action.__name__},
-                            "causes": {"before": None, "after": list(refusal.hold.kinds)},
-                        },
-                    )
+                    refusal.action = action.__name__
+                    record_refusal(actor, refusal)
                 raise
             finally:
                 _door_depth.reset(depth)
@@ -178,66 +185,10 @@ def lift_hold(
     return release
 
 
-# --- Booked sessions of a held client ---------------------------------------------------------
-
-HOLD_SESSIONS = "hold"
-CANCEL_SESSIONS = "cancel"
-CANCEL_REASON = "On hold until the clinic has a doctor's answer."
-
-
-def hold_future_sessions(client: Client, now: dt.datetime) -> list[int]:
-    """After something that may have started a hold: by the clinic's setting, keep the client's
-    future sessions on the calendar (flagged) and email the client that they cannot go ahead
-    until the doctor's answer, or cancel them and email the client (SPEC §2a). Returns the ids
-    of the sessions concerned. Sends at most one email per cause of the hold."""
-    from backcare.scheduling.actions import cancel_appointment
-    from backcare.scheduling.models import Appointment, AppointmentStatus, BookingPolicy
-
-    hold = standing(client, timezone.localdate(now)).at("book")
-    if hold is None:
-        return []
-    sessions = list(
-        Appointment.objects.filter(
-            client=client, status=AppointmentStatus.BOOKED, starts__gt=now
-        ).select_related("location", "therapist", "service")
-    )
-    if not sessions:
-        return []
-    cancel = BookingPolicy.current().held_sessions == CANCEL_SESSIONS
-    if cancel:
-        for appointment in sessions:
-            cancel_appointment(None, appointment, CANCEL_REASON, now, held=True)
-    if client.email:
-        from backcare.notices.outbox import send_notice
-
-        phones = sorted({s.location.phone for s in sessions if s.location.phone})
-        send_notice(
-            key=f"hold-{client.pk}-{hold.first.key}",
-            to=[client.email],
-            subject="Your upcoming sessions are on hold" if not cancel else "Sessions cancelled",
-            template="holds/email/sessions_held",
-            context={
-                "first_name": client.first_name,
-                "message": hold.client_message,
-                "cancelled": cancel,
-                "sessions": [
-                    f"{spoken(s.starts, s.location.time_zone)}, {s.service.name} "
-                    f"with {s.therapist.name} at {s.location.name}"
-                    for s in sessions
-                ],
-                "phone": phones[0] if phones else "",
-                "clinic": settings.CLINIC_NAME,
-            },
-            kind="sessions_held",
-        )
-    return [appointment.pk for appointment in sessions]
-
-
 __all__ = [
     "DOOR_ACTIONS",
     "ClientHeld",
     "door",
-    "hold_future_sessions",
     "lift_hold",
     "refuse_if_held",
     "rules",

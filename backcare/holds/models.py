@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from backcare.accounts.validators import SingleLine
 from backcare.clinic.models import Client
 
 
@@ -20,7 +21,9 @@ class HoldRelease(models.Model):
     covers = models.JSONField(default=list)
     """The keys of the causes lifted (``alert:7``, ``screening:12``, ``program:3:41``)."""
     basis = models.CharField(max_length=20, choices=Basis.choices)
-    physician_name = models.CharField("doctor", max_length=120, blank=True)
+    physician_name = models.CharField(
+        "doctor", max_length=120, blank=True, validators=[SingleLine("doctor's name")]
+    )
     answered_on = models.DateField("date of the doctor's answer", null=True, blank=True)
     reason = models.TextField("what was decided and why")
     released_by = models.ForeignKey(

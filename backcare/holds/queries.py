@@ -1,13 +1,22 @@
 """Where a client stands: the latest screening and the clinical hold, read in a fixed number of
-queries for one client or for a page of them (the calendar, the day lists)."""
+queries for one client or for a page of them (the calendar, the day lists).
+
+The hold is decided on facts that other apps keep: the screenings and clearances (screening),
+the alerts (notes) and the pauses of programs (care). Those apps sit above this one and hand
+their facts in through :func:`provides`, from their ``AppConfig.ready``, so the doors below
+them can ask the hold without importing them. A fact source that is missing is an error, never
+an open door: :func:`standings` refuses to decide without all three.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from django.core.exceptions import ImproperlyConfigured
 
 from backcare.holds import rules
 from backcare.holds.rules import ClinicalHold, Door
@@ -44,47 +53,56 @@ class Standing:
         return sorted(set(self.screening.clearance_codes) - self.cleared_codes)
 
 
+@dataclass
+class Gathered:
+    """The facts of a page of clients, by client id, as the fact sources hand them in."""
+
+    latest: dict[int, Screening] = field(default_factory=dict)
+    cleared: defaultdict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    alerts: defaultdict[int, list[rules.AlertFact]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    # The programs each client's holding alerts paused, and every paused program's latest pause.
+    pausing: defaultdict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    pauses: defaultdict[int, dict[int, rules.PauseFact]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+
+
+FactKind = Literal["screenings", "alerts", "pauses"]
+FactSource = Callable[[list[int], Gathered], None]
+_sources: dict[FactKind, FactSource] = {}
+
+
+def provides(kind: FactKind) -> Callable[[FactSource], FactSource]:
+    """Register the function that reads one kind of fact for a list of client ids (one query,
+    whatever their number) into :class:`Gathered`."""
+
+    def register(source: FactSource) -> FactSource:
+        _sources[kind] = source
+        return source
+
+    return register
+
+
+def _gather(ids: list[int]) -> Gathered:
+    gathered = Gathered()
+    for kind in ("screenings", "alerts", "pauses"):
+        source = _sources.get(kind)
+        if source is None:
+            raise ImproperlyConfigured(f"No installed app provides the {kind} a hold rests on.")
+        source(ids, gathered)
+    return gathered
+
+
 def standings(clients: Iterable[Client], today: dt.date) -> dict[int, Standing]:
     """Each client's standing, by client id, in five queries whatever their number."""
-    from backcare.care.models import ProgramStatus, StatusChange
     from backcare.holds.models import HoldRelease
-    from backcare.notes.models import Alert
-    from backcare.screening.models import Clearance, Screening
 
     by_id = {client.pk: client for client in clients}
     # Asked even for no client, so that a page runs the same queries whatever it shows.
     ids = list(by_id) or [0]
-    latest: dict[int, Screening] = {}
-    for screening in Screening.objects.filter(client_id__in=ids).order_by(
-        "client_id", "-created_at", "-pk"
-    ):
-        latest.setdefault(screening.client_id, screening)
-    cleared: dict[int, set[str]] = defaultdict(set)
-    for client_id, covers in Clearance.objects.filter(client_id__in=ids).values_list(
-        "client_id", "covers"
-    ):
-        cleared[client_id].update(covers)
-    alerts: dict[int, list[rules.AlertFact]] = defaultdict(list)
-    pausing: dict[int, set[int]] = defaultdict(set)  # programs paused by a holding alert
-    for pk, client_id, kind, opened_at, program_id, paused in Alert.objects.filter(
-        client_id__in=ids, kind__in=rules.HOLDING_ALERTS
-    ).values_list("pk", "client_id", "kind", "opened_at", "program_id", "paused_program"):
-        alerts[client_id].append(rules.AlertFact(pk, kind, opened_at))
-        if paused and program_id is not None:
-            pausing[client_id].add(program_id)
-    pauses: dict[int, dict[int, rules.PauseFact]] = defaultdict(dict)
-    for change, program_id, client_id, at in (
-        StatusChange.objects.filter(
-            program__client_id__in=ids,
-            program__status=ProgramStatus.PAUSED,
-            to_status=ProgramStatus.PAUSED,
-        )
-        .order_by("changed_at", "pk")
-        .values_list("pk", "program_id", "program__client_id", "changed_at")
-    ):
-        if program_id in pausing[client_id]:
-            # The latest pause of the program is the one that stands.
-            pauses[client_id][program_id] = rules.PauseFact(program_id, change, at)
+    facts_of = _gather(ids)
     released: dict[int, set[str]] = defaultdict(set)
     for client_id, covers in HoldRelease.objects.filter(client_id__in=ids).values_list(
         "client_id", "covers"
@@ -92,7 +110,9 @@ def standings(clients: Iterable[Client], today: dt.date) -> dict[int, Standing]:
         released[client_id].update(covers)
     result = {}
     for pk, client in by_id.items():
-        last = latest.get(pk)
+        last = facts_of.latest.get(pk)
+        cleared = frozenset(facts_of.cleared[pk])
+        pauses = facts_of.pauses[pk]
         facts = rules.Facts(
             adult=client.age_on(today) >= rules.ADULT_AGE,
             screening=rules.ScreeningFact(
@@ -100,12 +120,13 @@ def standings(clients: Iterable[Client], today: dt.date) -> dict[int, Standing]:
             )
             if last is not None
             else None,
-            cleared_codes=frozenset(cleared[pk]),
-            alerts=tuple(alerts[pk]),
-            pauses=tuple(pauses[pk].values()),
+            cleared_codes=cleared,
+            alerts=tuple(facts_of.alerts[pk]),
+            # Only a pause that a holding alert made holds the client.
+            pauses=tuple(f for p, f in pauses.items() if p in facts_of.pausing[pk]),
             released=frozenset(released[pk]),
         )
-        result[pk] = Standing(last, rules.clinical_hold(facts), frozenset(cleared[pk]))
+        result[pk] = Standing(last, rules.clinical_hold(facts), cleared)
     return result
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from backcare import policy
+from backcare import events, policy
 from backcare.accounts.models import User
 from backcare.audit.log import diff, record
 from backcare.clinic.actions import record_consent
@@ -22,10 +22,7 @@ from backcare.intake.questionnaire import (
     unanswered_steps,
 )
 from backcare.lib.errors import FieldError
-from backcare.outcomes.actions import record_intake_baseline
 from backcare.policy import Action
-from backcare.screening.actions import run_screening
-from backcare.screening.models import Screening
 
 
 class IntakeIncomplete(FieldError):
@@ -96,16 +93,10 @@ def save_step(
 
 
 @transaction.atomic
-def submit_intake(
-    actor: User | None, intake: Intake, *, at: dt.datetime, notify: bool = True
-) -> Screening:
-    """Freeze the draft as the client's next version, record the consents given, and screen
-    it (SPEC §2 step 2: screening runs whenever the health history changes). Returns the
-    screening.
-
-    The front desk sends the answers the client gave in front of them, but does not screen: the
-    rules do. Its screening is recorded with no actor (the system's), and the intake and its
-    ``intake.submitted`` audit row name the desk as who sent it."""
+def submit_intake(actor: User | None, intake: Intake, *, at: dt.datetime) -> Intake:
+    """Freeze the draft as the client's next version, record the consents given, and publish
+    :class:`~backcare.events.IntakeSubmitted` (the outcomes app keeps the baseline). Screening
+    it is the screening app's ``submit_and_screen``, which calls this first."""
     intake = Intake.objects.select_for_update().get(pk=intake.pk)
     if intake.status != Intake.Status.DRAFT:
         raise IntakeIncomplete("intake", "This questionnaire was already submitted.")
@@ -147,17 +138,8 @@ def submit_intake(
         .order_by("-version")
         .first()
     )
-    record_intake_baseline(actor, intake, previous, at=at)
-    desk = actor is not None and policy.can(actor, Action.INTAKE_DESK)
-    return run_screening(
-        None if desk else actor,
-        client,
-        intake.screening_input,
-        trigger=Screening.Trigger.INTAKE,
-        at=at,
-        intake=intake,
-        notify=notify,
-    )
+    events.publish(events.IntakeSubmitted(intake, previous, actor, at))
+    return intake
 
 
 def _record_new_consents(actor: User | None, intake: Intake, at: dt.datetime) -> None:

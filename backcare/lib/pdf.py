@@ -17,24 +17,12 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 
+from backcare.lib.when import long_date
+
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_FAMILY = "DejaVu"
 _FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 # US Letter in millimetres; generous margins so a letter reads like one.
 MARGIN = 22.0
@@ -60,7 +48,7 @@ class Letterhead:
 
 def format_letter_date(day: date) -> str:
     """US letter style, independent of the server's locale: ``November 24, 2026``."""
-    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
+    return long_date(day)
 
 
 def ascii_slug(text: str) -> str:

@@ -21,6 +21,12 @@ MONTHS = [
 ]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
+
+def long_date(day: dt.date) -> str:
+    """A date in words, US style and whatever the server's locale: ``November 24, 2026``."""
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
 # Dates a schedule may name: a few years either side of today. Anything else (year 1, year
 # 9999) is a typo or a probe, and would overflow the arithmetic of days and time zones.
 YEARS_BACK = 5
@@ -36,13 +42,32 @@ def schedule_range_message(today: dt.date) -> str:
     return f"Please choose a date between {today.year - YEARS_BACK} and {today.year + YEARS_AHEAD}."
 
 
-def spoken(moment: dt.datetime, time_zone: str) -> str:
+TWELVE_HOUR = 12
+"""3:00 PM: the clock the clinic writes times in unless the owner chooses otherwise."""
+TWENTY_FOUR_HOUR = 24
+"""15:00."""
+
+
+def clock(wall: dt.time | dt.datetime, hours: int = TWELVE_HOUR) -> str:
+    """``3:00 PM`` (``hours=12``) or ``15:00`` (``hours=24``): the one way a time of day is
+    written anywhere the clinic shows one. ``hours`` is the clinic's setting (its booking
+    policy's clock); ``wall`` is already in the zone it is shown in."""
+    if hours == TWENTY_FOUR_HOUR:
+        return f"{wall.hour:02d}:{wall.minute:02d}"
+    hour = wall.hour % 12 or 12
+    return f"{hour}:{wall.minute:02d} {'AM' if wall.hour < 12 else 'PM'}"
+
+
+def day_and_time(local: dt.datetime, hours: int = TWELVE_HOUR) -> str:
+    """``Tuesday, December 1 at 2:30 PM`` for a time already in the zone it is shown in."""
+    day = f"{WEEKDAYS[local.weekday()]}, {MONTHS[local.month - 1]} {local.day}"
+    return f"{day} at {clock(local, hours)}"
+
+
+def spoken(moment: dt.datetime, time_zone: str, hours: int = TWELVE_HOUR) -> str:
     """``Tuesday, December 1 at 2:30 PM (EST)`` for an aware ``moment`` shown in ``time_zone``.
 
     Spelled out here rather than with ``strftime`` so the words do not depend on the locale.
     """
     local = moment.astimezone(zoneinfo.ZoneInfo(time_zone))
-    hour = local.hour % 12 or 12
-    half = "AM" if local.hour < 12 else "PM"
-    day = f"{WEEKDAYS[local.weekday()]}, {MONTHS[local.month - 1]} {local.day}"
-    return f"{day} at {hour}:{local.minute:02d} {half} ({local.tzname()})"
+    return f"{day_and_time(local, hours)} ({local.tzname()})"

@@ -20,6 +20,8 @@ from django.utils import timezone
 from backcare import events
 from backcare.accounts.models import User
 from backcare.audit.log import diff, record, snapshot
+from backcare.booking import actions as booking
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.care.actions import pause_program
 from backcare.care.models import ENDED_STATUSES, RUNNING_STATUSES, Program, ProgramStatus
 from backcare.clinic.models import Client
@@ -40,9 +42,6 @@ from backcare.notes.queries import (
     session_facts,
     session_plan,
 )
-from backcare.outcomes.actions import record_response
-from backcare.scheduling import actions as scheduling
-from backcare.scheduling.models import Appointment, AppointmentStatus
 from backcare.screening.actions import run_screening
 from backcare.screening.models import Screening
 
@@ -115,7 +114,7 @@ def record_check_in(
             "The health questionnaire has to be filled in before the first session.",
         )
     if appointment.status == AppointmentStatus.BOOKED:
-        scheduling.check_in(actor, appointment, now)
+        booking.check_in(actor, appointment, now)
     elif appointment.status != AppointmentStatus.CHECKED_IN:
         raise FieldError(
             "appointment",
@@ -177,16 +176,7 @@ def record_check_in(
             },
         ),
     )
-    record_response(
-        actor,
-        client,
-        "nrs",
-        [nrs],
-        occasion="check_in",
-        program=appointment.program,
-        appointment=appointment,
-        now=now,
-    )
+    events.publish(events.CheckInRecorded(check_in, actor))
     _act_on(findings, client=client, program=appointment.program, check_in=check_in, now=now)
     return check_in
 
@@ -353,7 +343,7 @@ def sign_note(
             )
         _refuse_if_held(actor, appointment, now)
     if appointment.status != AppointmentStatus.COMPLETED:
-        scheduling.complete_appointment(actor, appointment, now, not_checked_in_because=because)
+        booking.complete_appointment(actor, appointment, now, not_checked_in_because=because)
     locked.signed_at = now
     locked.signed_by = actor
     locked.save(update_fields=["signed_at", "signed_by"])

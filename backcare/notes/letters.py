@@ -13,6 +13,7 @@ from backcare.lib.pdf import format_letter_date
 from backcare.lib.techniques import TECHNIQUES
 from backcare.notes import monitor
 from backcare.notes.models import Alert, SessionNote
+from backcare.scheduling.clock import clock
 from backcare.screening import letter as letters
 from backcare.screening.actions import referral_letter
 
@@ -67,11 +68,11 @@ def alert_letter(alert: Alert, *, therapist: User | None, today: dt.date) -> let
     )
     if alert.note is None:
         return letter
-    session_day = alert.note.appointment.starts.astimezone(
-        alert.note.appointment.location.zone
-    ).date()
+    held_at = alert.note.appointment.local_starts()
     return dataclasses.replace(
         letter,
         reasons=note_reasons(alert.note, alert),
-        reasons_from=f"From the session of {format_letter_date(session_day)}.",
+        reasons_from=(
+            f"From the session of {format_letter_date(held_at.date())} at {clock(held_at.time())}."
+        ),
     )

@@ -16,9 +16,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from backcare.booking.models import Appointment
 from backcare.clinic.models import Client, Therapist
 from backcare.notes.monitor import KINDS, TISSUE_RESPONSES
-from backcare.scheduling.models import Appointment
 from backcare.screening.models import Screening
 
 NRS_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
@@ -291,6 +291,12 @@ class Alert(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("notes:alert", args=[self.pk])
+
+    @property
+    def message_names_kind(self) -> bool:
+        """The message already begins with what the alert is ("Possible injury: ..."), so a
+        heading with the kind would say it twice."""
+        return self.message.lower().startswith(self.get_kind_display().lower())
 
     @property
     def is_open(self) -> bool:

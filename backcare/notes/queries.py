@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from backcare import policy
 from backcare.accounts.models import User
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.care.models import Program
 from backcare.clinic.models import Client
 from backcare.holds.queries import standing
@@ -19,7 +20,6 @@ from backcare.intake.questionnaire import Step, load_questionnaire
 from backcare.lib.techniques import TECHNIQUES
 from backcare.notes import monitor
 from backcare.notes.models import Alert, CheckIn, SessionNote
-from backcare.scheduling.models import Appointment, AppointmentStatus
 
 SAFETY_STEP = "safety"
 TAKEN_PLACE = (AppointmentStatus.CHECKED_IN, AppointmentStatus.COMPLETED)

@@ -30,13 +30,18 @@ class Notice(models.Model):
     template = models.CharField(max_length=200, blank=True)
     context = models.JSONField(default=dict)
     attachments = models.JSONField(default=list)
-    """``[[file name, base64 content, MIME type]]``."""
+    """``[[file name, base64 content, MIME type]]``; an attachment the sender makes before the
+    first try (a PDF, ``outbox.Prepared``) is ``[file name, None, MIME type, {"maker": …,
+    "args": …}]`` until then."""
     reply_to = models.JSONField(default=list)
     # How sending went.
     attempts = models.PositiveIntegerField(default=0)
     claimed_until = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.CharField(max_length=500, blank=True)
+    undeliverable_at = models.DateTimeField(null=True, blank=True)
+    """Set when sending failed ``EMAIL_MAX_ATTEMPTS`` times: no more tries until the owner
+    asks for one (``retry_notice``)."""
 
     class Meta:
         ordering = ("-created_at",)

@@ -15,7 +15,7 @@ from backcare import events
 from backcare.audit.log import diff, record
 from backcare.lib.errors import FieldError
 from backcare.lib.pdf import format_letter_date
-from backcare.notices.outbox import send_notice
+from backcare.notices.outbox import Prepared, attachment_maker, send_notice
 from backcare.outcomes import catalogue
 from backcare.outcomes.instruments import Instrument
 from backcare.outcomes.models import Occasion, Response
@@ -23,10 +23,10 @@ from backcare.outcomes.scoring import ScoringError, score
 
 if TYPE_CHECKING:
     from backcare.accounts.models import User
+    from backcare.booking.models import Appointment
     from backcare.care.models import Program
     from backcare.clinic.models import Client
     from backcare.intake.models import Intake
-    from backcare.scheduling.models import Appointment
 
 _ANSWER_INDEX = re.compile(r"^answers\[(\d+)\]$")
 
@@ -228,9 +228,10 @@ def record_intake_baseline(
 
 def email_discharge_summary(actor: User, program: Program, *, today: dt.date) -> None:
     """Email the discharge summary as a PDF to the client's physician, through the queue after
-    commit (SPEC §2 step 6)."""
+    commit (SPEC §2 step 6). The PDF is made by the worker (:func:`discharge_summary_pdf`), not
+    in the request."""
     from backcare.outcomes.records import discharge_summary
-    from backcare.outcomes.summary import render_discharge_summary, summary_filename
+    from backcare.outcomes.summary import summary_filename
 
     client = program.client
     if not client.physician_email:
@@ -260,7 +261,25 @@ def email_discharge_summary(actor: User, program: Program, *, today: dt.date) ->
             "clinic_name": settings.CLINIC_NAME,
         },
         attachments=[
-            (summary_filename(summary), render_discharge_summary(summary), "application/pdf")
+            Prepared(
+                summary_filename(summary),
+                "application/pdf",
+                "outcomes.discharge_summary",
+                {"program_id": program.pk, "today": today.isoformat()},
+            )
         ],
         kind="discharge_summary",
     )
+
+
+@attachment_maker("outcomes.discharge_summary")
+def discharge_summary_pdf(*, program_id: int, today: str) -> bytes:
+    """The emailed discharge summary's PDF, made by the worker from what the request named."""
+    from backcare.care.models import Program
+    from backcare.outcomes.records import discharge_summary
+    from backcare.outcomes.summary import render_discharge_summary
+
+    summary = discharge_summary(
+        Program.objects.get(pk=program_id), today=dt.date.fromisoformat(today)
+    )
+    return render_discharge_summary(summary)

@@ -42,7 +42,7 @@ class Response(models.Model):
         related_name="responses",
     )
     appointment = models.ForeignKey(
-        "scheduling.Appointment",
+        "booking.Appointment",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

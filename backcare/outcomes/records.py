@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from backcare.booking.models import AppointmentStatus
 from backcare.care.models import Program
 from backcare.clinic.letterhead import letterhead_for
 from backcare.clinic.models import Client, Location
@@ -28,7 +29,6 @@ from backcare.outcomes.progress import (
     third_person,
 )
 from backcare.outcomes.summary import DischargeSummary, MeasureRow
-from backcare.scheduling.models import AppointmentStatus
 
 FOLLOW_UP_OCCASIONS = (Occasion.REASSESSMENT, Occasion.DISCHARGE)
 

@@ -253,14 +253,26 @@ def _answer_value(item: Item, raw: object, where: str) -> Fraction:
             raise ScoringError(where, f"{name} expects a whole number, got {show_value(raw)}")
         value = Fraction(raw)
     else:
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
-            raise ScoringError(where, f"{name} expects a number, got {show_value(raw)}")
-        value = exact_fraction(raw)
-    if not item.minimum <= value <= item.maximum:
+        value = _finite(raw, where, f"{name} expects a number")
+    return _within(value, item.minimum, item.maximum, raw, where, f"{name} must be")
+
+
+def _finite(raw: object, where: str, expected: str) -> Fraction:
+    """``raw`` as an exact fraction: refused (``expected``, and what came) unless it is a
+    finite number (never true or false)."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+        raise ScoringError(where, f"{expected}, got {show_value(raw)}")
+    return exact_fraction(raw)
+
+
+def _within(
+    value: Fraction, low: Fraction, high: Fraction, raw: object, where: str, what: str
+) -> Fraction:
+    """``value`` if it is from ``low`` to ``high``; otherwise refused: "``what`` low to high,
+    got ``raw``"."""
+    if not low <= value <= high:
         raise ScoringError(
-            where,
-            f"{name} must be {json_number(item.minimum)} to {json_number(item.maximum)}, "
-            f"got {show_value(raw)}",
+            where, f"{what} {json_number(low)} to {json_number(high)}, got {show_value(raw)}"
         )
     return value
 
@@ -324,16 +336,8 @@ def responder(
 
 
 def _measure_value(inst: Instrument, raw: object, where: str) -> Fraction:
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
-        raise ScoringError(where, f"expected a number, got {show_value(raw)}")
-    value = exact_fraction(raw)
-    if not inst.score_min <= value <= inst.score_max:
-        raise ScoringError(
-            where,
-            f"{inst.id} scores are {json_number(inst.score_min)} to {json_number(inst.score_max)}, "
-            f"got {show_value(raw)}",
-        )
-    return value
+    value = _finite(raw, where, "expected a number")
+    return _within(value, inst.score_min, inst.score_max, raw, where, f"{inst.id} scores are")
 
 
 def _sentence(inst: Instrument, change: Fraction, percent: Fraction | None) -> str:

@@ -31,23 +31,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_safe
 
 from backcare import policy
-from backcare.clinic.models import Client, Location, Service
-from backcare.holds.queries import standing
-from backcare.holds.rules import ClinicalHold
-from backcare.lib import ics
-from backcare.lib.when import MONTHS, WEEKDAYS, spoken
-from backcare.notices.appointments import calendar_event, emailable
-from backcare.policy import Action, AuthenticatedRequest
-from backcare.portal.booking_forms import (
-    WEEK,
-    BookingWindow,
-    CancelForm,
-    Catalogue,
-    SlotForm,
-    TimesForm,
-    starts_param,
-)
-from backcare.scheduling.actions import (
+from backcare.booking.actions import (
     BookingHeld,
     CancellationRefused,
     ClientAlreadyBooked,
@@ -58,8 +42,28 @@ from backcare.scheduling.actions import (
     cancel_appointment,
     reschedule_appointment,
 )
-from backcare.scheduling.availability import FreeSlot, load_search
-from backcare.scheduling.models import Appointment, AppointmentStatus, BookingPolicy
+from backcare.booking.availability import FreeSlot, load_search
+from backcare.booking.models import Appointment, AppointmentStatus
+from backcare.clinic.models import Client, Location, Service
+from backcare.emails.appointments import calendar_event, emailable
+from backcare.holds.queries import Standing, standing
+from backcare.holds.rules import ClinicalHold
+from backcare.lib import ics
+from backcare.lib.when import MONTHS, WEEKDAYS
+from backcare.policy import Action, AuthenticatedRequest
+from backcare.portal import today
+from backcare.portal.booking_forms import (
+    WEEK,
+    BookingWindow,
+    CancelForm,
+    Catalogue,
+    SlotForm,
+    TimesForm,
+    starts_param,
+)
+from backcare.scheduling import clock as clinic_clock
+from backcare.scheduling.clock import spoken
+from backcare.scheduling.models import BookingPolicy
 
 # --- Saying times the way a client reads them -------------------------------------------------
 
@@ -88,8 +92,8 @@ def zone_name(time_zone: str) -> str:
 
 
 def clock(local: dt.datetime) -> str:
-    """``9:00 AM``: a wall-clock time, already in the zone it is shown in."""
-    return f"{local.hour % 12 or 12}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
+    """``9:00 AM`` (or ``09:00``): a wall-clock time, already in the zone it is shown in."""
+    return clinic_clock.clock(local.time())
 
 
 def day_label(day: dt.date) -> str:
@@ -123,16 +127,18 @@ class DayTimes:
     label: str
     times: list[TimeChoice]
     closed: str | None  # None when open; the closure's name (maybe empty) when closed
+    new_tab: bool = False  # the links open a new tab (the clinic's page embedded in its site)
 
     def links(self) -> SafeString:
         """The day's times as list items with links, written here rather than in a template
         loop: a week shows a hundred times or more, and the loop was most of the page's
         rendering. The screen-reader text names the day, since the times repeat each day."""
         day = escape(self.label)
+        target = ' target="_blank" rel="noopener"' if self.new_tab else ""
         return mark_safe(  # noqa: S308 - the label and every time's text and link are escaped
             "".join(
-                f'<li><a class="button" href="{escape(time.url)}"><span class="visually-hidden">'
-                f"{day}, </span>{escape(time.label)}</a></li>"
+                f'<li><a class="button" href="{escape(time.url)}"{target}>'
+                f'<span class="visually-hidden">{day}, </span>{escape(time.label)}</a></li>'
                 for time in self.times
             )
         )
@@ -152,6 +158,14 @@ def one_per_time(slots: Iterable[FreeSlot], preferred: Sequence[int]) -> list[Fr
 
 
 # --- Loading what belongs to the client -------------------------------------------------------
+
+
+def _mine(request: AuthenticatedRequest) -> tuple[Client, Standing]:
+    """The client and where they stand, read once for the page and its navigation."""
+    mine = today.own(request)
+    if mine is None:
+        raise Http404("No client record is linked to this login.")
+    return mine.client, mine.standing
 
 
 def _own_client(request: AuthenticatedRequest) -> Client:
@@ -187,7 +201,7 @@ def _held(
             "hold": hold,
             "refused": refused,
             "moving": moving,
-            "next_steps": reverse("intake:portal_result" if screened else "portal:home"),
+            "next_steps": today.next_steps_url(screened=screened),
         },
         status=status,
     )
@@ -256,39 +270,15 @@ def _times_page(
     if not form.is_valid():
         return render(request, "booking/times.html", context, status=400)
     service, location = form.chosen()
-    window = BookingWindow.at(location, form.policy, form.now)
     monday: dt.date = form.cleaned_data["week"]
     form.data = {**form.data, "week": monday.isoformat()}  # show the week the times are for
     therapist_id: int | None = form.cleaned_data["therapist"]
-    catalogue = form.catalogue
-    offering = {therapist.pk for therapist in catalogue.therapists_for(service, location)}
-    days = [monday + dt.timedelta(days=index) for index in range(7)]
-    shown = [day for day in days if day >= window.today]
-
-    search = load_search(
-        service,
-        start_day=shown[0],
-        end_day=shown[-1],
-        location=location,
-        therapist=catalogue.therapists[therapist_id] if therapist_id is not None else None,
-        client=client,
-        ignoring=moving,
-        policy=form.policy,
-    )
-    place = search.locations[0]
-    free = [slot for slot in place.find(form.now) if slot.therapist_id in offering]
     preferred: list[int] = [moving.therapist_id] if moving is not None else []
     if therapist_id is None:
         # "Any therapist": someone who already treats the client, when one is free.
         preferred += list(
             client.care_team.filter(ended_at__isnull=True).values_list("therapist_id", flat=True)
         )
-    by_day: dict[dt.date, list[TimeChoice]] = {day: [] for day in shown}
-    confirm_url = _confirm_urls(service, location, moving)
-    for slot in one_per_time(free, preferred):
-        local = slot.start.astimezone(location.zone)
-        if local.date() in by_day:
-            by_day[local.date()].append(TimeChoice(clock(local), confirm_url(slot)))
 
     def week_url(week: dt.date) -> str:
         query: dict[str, Any] = {"therapist": therapist_id or "", "week": week.isoformat()}
@@ -300,27 +290,95 @@ def _times_page(
     if moving is not None:
         context["moving_when"] = spoken(moving.starts, location.time_zone)
     context.update(
-        service=service,
-        location=location,
-        zone_name=zone_name(location.time_zone),
-        week_label=f"Week of {day_label(monday)}",
-        clock_change=clock_change(location, shown),
-        days=[DayTimes(day_label(day), by_day[day], place.closure_names.get(day)) for day in shown],
-        any_free=any(by_day.values()),
-        nobody=not offering,
-        previous_week=week_url(monday - WEEK) if monday > window.today else "",
-        next_week=week_url(monday + WEEK) if monday + WEEK <= window.last_day else "",
-        horizon_days=form.policy.horizon_days,
+        week_of_times(
+            form.catalogue,
+            service,
+            location,
+            monday,
+            therapist_id,
+            booking_policy=form.policy,
+            now=form.now,
+            preferred=preferred,
+            link=_confirm_urls(service, location, moving),
+            week_url=week_url,
+            client=client,
+            ignoring=moving,
+        )
     )
     return render(request, "booking/times.html", context)
+
+
+def week_of_times(
+    catalogue: Catalogue,
+    service: Service,
+    location: Location,
+    monday: dt.date,
+    therapist_id: int | None,
+    *,
+    booking_policy: BookingPolicy,
+    now: dt.datetime,
+    preferred: list[int],
+    link: Callable[[FreeSlot], str],
+    week_url: Callable[[dt.date], str],
+    new_tab: bool = False,
+    client: Client | None = None,
+    ignoring: Appointment | None = None,
+) -> dict[str, Any]:
+    """What a page of one week's free times shows (``booking/times.html`` and the clinic's
+    public booking page): the free times of the week from ``monday`` (from the first day a
+    client may book) with the therapist asked for, or anyone who gives the service there; one
+    a time (``preferred`` therapists first), by local day, each linking where ``link`` says
+    (in a new tab with ``new_tab``); the closures of those days; ``week_url`` links the weeks
+    around."""
+    window = BookingWindow.at(location, booking_policy, now)
+    offering = {therapist.pk for therapist in catalogue.therapists_for(service, location)}
+    shown = [
+        day
+        for day in (monday + dt.timedelta(days=index) for index in range(7))
+        if day >= window.today
+    ]
+    search = load_search(
+        service,
+        start_day=shown[0],
+        end_day=shown[-1],
+        location=location,
+        therapist=catalogue.therapists[therapist_id] if therapist_id is not None else None,
+        client=client,
+        ignoring=ignoring,
+        policy=booking_policy,
+        now=now,
+    )
+    place = search.locations[0]
+    free = [slot for slot in place.find(now) if slot.therapist_id in offering]
+    by_day: dict[dt.date, list[TimeChoice]] = {day: [] for day in shown}
+    for slot in one_per_time(free, preferred):
+        local = slot.start.astimezone(location.zone)
+        if local.date() in by_day:
+            by_day[local.date()].append(TimeChoice(clock(local), link(slot)))
+    closures = place.closure_names
+    week = shown[0] - dt.timedelta(days=shown[0].weekday())
+    return {
+        "service": service,
+        "location": location,
+        "zone_name": zone_name(location.time_zone),
+        "week_label": f"Week of {day_label(week)}",
+        "clock_change": clock_change(location, shown),
+        "days": [
+            DayTimes(day_label(day), by_day[day], closures.get(day), new_tab) for day in shown
+        ],
+        "any_free": any(by_day.values()),
+        "nobody": not offering,
+        "previous_week": week_url(week - WEEK) if week > window.today else "",
+        "next_week": week_url(week + WEEK) if week + WEEK <= window.last_day else "",
+        "horizon_days": booking_policy.horizon_days,
+    }
 
 
 @require_safe
 @policy.requires(Action.CLIENT_HOME)
 def start(request: AuthenticatedRequest) -> HttpResponse:
     """Book a session: choose a service, a location, a therapist or anyone, and a week."""
-    client = _own_client(request)
-    where = standing(client, timezone.localdate())
+    client, where = _mine(request)
     if where.hold is not None:
         return _held(request, where.hold, screened=where.screening is not None)
     catalogue = Catalogue.load()
@@ -467,8 +525,7 @@ def _slot_page(
 @policy.requires(Action.CLIENT_HOME)
 def confirm(request: AuthenticatedRequest) -> HttpResponseBase:
     """Check the chosen time (GET) and book it (POST)."""
-    client = _own_client(request)
-    where = standing(client, timezone.localdate())
+    client, where = _mine(request)
     posted = request.method == "POST"
     screened = where.screening is not None
     if where.hold is not None and not posted:
@@ -576,11 +633,10 @@ _COMING = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
 @policy.requires(Action.CLIENT_HOME)
 def appointments(request: AuthenticatedRequest) -> HttpResponse:
     """My appointments: what is coming (to move or cancel) and what has been."""
-    client = _own_client(request)
+    client, where = _mine(request)
     now = timezone.now()
     booking_policy = BookingPolicy.current()
     upcoming, past = [], []
-    where = standing(client, timezone.localdate())
     for appointment in client.appointments.select_related(
         "service", "location", "therapist__user"
     ).order_by("starts", "pk"):

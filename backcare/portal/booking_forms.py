@@ -19,9 +19,10 @@ from django.forms.renderers import BaseRenderer
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from backcare.booking.models import Appointment
 from backcare.clinic.models import Location, Service, Therapist
 from backcare.lib.when import in_schedule_range
-from backcare.scheduling.models import Appointment, BookingPolicy
+from backcare.scheduling.models import BookingPolicy
 
 WEEK = dt.timedelta(days=7)
 

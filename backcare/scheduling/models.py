@@ -1,9 +1,8 @@
-"""When therapists work and who is booked with them (SPEC §4).
+"""When therapists work and when the clinic is open (SPEC §4): working hours and breaks, time
+off, closures and the booking policy.
 
-No two active appointments may overlap for one therapist, one room or one client. On PostgreSQL
-the database refuses it with exclusion constraints (:class:`PostgresExclusionConstraint`); on
-SQLite, whose transactions are IMMEDIATE (one writer at a time), the booking actions re-check
-inside the transaction. See ``backcare/scheduling/actions.py``.
+Appointments live in ``backcare.booking``; the range function and the PostgreSQL-only exclusion
+constraint below are the database tools its models use.
 """
 
 from __future__ import annotations
@@ -11,15 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
-from django.core.validators import MinValueValidator
+from django.contrib.postgres.fields import DateTimeRangeField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.urls import reverse
 
-from backcare.clinic.models import Client, Location, Room, Service, Therapist
+from backcare.clinic.models import Location, Therapist
+from backcare.scheduling import clock as clinic_clock
 
 
 class Weekday(models.IntegerChoices):
@@ -135,8 +133,14 @@ class HeldSessions(models.TextChoices):
     CANCEL = "cancel", "Cancel them"
 
 
+class Clock(models.IntegerChoices):
+    TWELVE_HOUR = 12, "12-hour (3:00 PM)"
+    TWENTY_FOUR_HOUR = 24, "24-hour (15:00)"
+
+
 class BookingPolicy(models.Model):
-    """The clinic's booking rules: one row, created on first use by :meth:`current`."""
+    """The clinic's booking rules, and its clock: one row, created on first use by
+    :meth:`current`."""
 
     GRID_MINUTES = 15
 
@@ -148,7 +152,7 @@ class BookingPolicy(models.Model):
     horizon_days = models.PositiveIntegerField(
         "booking horizon (days)",
         default=60,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(3660)],
         help_text="Clients can book this many days ahead; staff further.",
     )
     cancellation_window_hours = models.PositiveIntegerField(
@@ -168,18 +172,45 @@ class BookingPolicy(models.Model):
         ),
     )
 
+    clock = models.PositiveSmallIntegerField(
+        "time format",
+        choices=Clock.choices,
+        default=Clock.TWELVE_HOUR,
+        help_text="How every time is written: on the pages, in emails and in letters.",
+    )
+
     class Meta:
         verbose_name_plural = "booking policy"
         constraints = [
             models.CheckConstraint(condition=models.Q(id=1), name="booking_policy_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(held_sessions__in=HeldSessions.values),
+                name="booking_policy_held_sessions_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(horizon_days__gte=1, horizon_days__lte=3660),
+                name="booking_policy_horizon_1_day_to_10_years",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_notice_minutes__gte=0, cancellation_window_hours__gte=0),
+                name="booking_policy_notice_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(clock__in=Clock.values), name="booking_policy_clock_known"
+            ),
         ]
 
     def __str__(self) -> str:
         return "Booking policy"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        clinic_clock.forget()
+
     @classmethod
     def current(cls) -> BookingPolicy:
         policy, _ = cls.objects.get_or_create(pk=1)
+        clinic_clock.remember(policy.clock)  # the page's times need not read it again
         return policy
 
     @property
@@ -243,128 +274,3 @@ class PostgresExclusionConstraint(ExclusionConstraint):
     ) -> None:
         if connections[using].vendor == "postgresql":
             super().validate(model, instance, exclude=exclude, using=using)
-
-
-class AppointmentStatus(models.TextChoices):
-    BOOKED = "booked", "Booked"
-    CHECKED_IN = "checked_in", "Checked in"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
-    NO_SHOW = "no_show", "No-show"
-
-
-# A cancelled or missed appointment frees its time; every other status holds it.
-ACTIVE_STATUSES = (
-    AppointmentStatus.BOOKED,
-    AppointmentStatus.CHECKED_IN,
-    AppointmentStatus.COMPLETED,
-)
-_ACTIVE = models.Q(status__in=[status.value for status in ACTIVE_STATUSES])
-
-
-class Appointment(models.Model):
-    """A client booked with a therapist for a service, at a location and maybe in a room.
-
-    ``starts`` and ``ends`` are UTC; ``blocked_until`` is ``ends`` plus the service's buffer
-    after, stored so that the database can refuse overlaps with it. The therapist and the room
-    are busy until ``blocked_until``; the client only until ``ends``.
-    """
-
-    Status = AppointmentStatus
-
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
-    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
-    room = models.ForeignKey(
-        Room, on_delete=models.PROTECT, related_name="appointments", null=True, blank=True
-    )
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
-    starts = models.DateTimeField()
-    ends = models.DateTimeField()
-    blocked_until = models.DateTimeField(help_text="The end plus the service's buffer after.")
-    status = models.CharField(
-        max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
-    )
-    late_cancellation = models.BooleanField(default=False)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.TextField(blank=True)
-    booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    booked_at = models.DateTimeField()
-    series = models.UUIDField(
-        null=True, blank=True, help_text="Shared by the appointments of a series booked at once."
-    )
-    notes = models.TextField(blank=True)
-    program = models.ForeignKey(
-        "care.Program",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="appointments",
-        help_text="The care program this session belongs to, if any.",
-    )
-
-    class Meta:
-        ordering = ("starts",)
-        indexes = [
-            models.Index(fields=("therapist", "starts"), name="appointment_therapist_starts"),
-            models.Index(fields=("location", "starts"), name="appointment_location_starts"),
-            models.Index(fields=("client", "starts"), name="appointment_client_starts"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(ends__gt=models.F("starts")),
-                name="appointment_end_after_start",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(blocked_until__gte=models.F("ends")),
-                name="appointment_blocked_until_after_end",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=AppointmentStatus.values),
-                name="appointment_status_known",
-            ),
-            PostgresExclusionConstraint(
-                name="appointment_therapist_no_overlap",
-                expressions=[
-                    (TsTzRange("starts", "blocked_until"), RangeOperators.OVERLAPS),
-                    ("therapist", RangeOperators.EQUAL),
-                ],
-                condition=_ACTIVE,
-            ),
-            PostgresExclusionConstraint(
-                name="appointment_room_no_overlap",
-                expressions=[
-                    (TsTzRange("starts", "blocked_until"), RangeOperators.OVERLAPS),
-                    ("room", RangeOperators.EQUAL),
-                ],
-                condition=_ACTIVE & models.Q(room__isnull=False),
-            ),
-            PostgresExclusionConstraint(
-                name="appointment_client_no_overlap",
-                expressions=[
-                    (TsTzRange("starts", "ends"), RangeOperators.OVERLAPS),
-                    ("client", RangeOperators.EQUAL),
-                ],
-                condition=_ACTIVE,
-            ),
-        ]
-
-    def __str__(self) -> str:
-        local = self.starts.astimezone(self.location.zone)
-        return f"{self.service} for {self.client} on {local:%Y-%m-%d %H:%M}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("scheduling:appointment", args=[self.pk])
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
-
-    def local_starts(self) -> dt.datetime:
-        return self.starts.astimezone(self.location.zone)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,22 +13,51 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from backcare import events
+from backcare import events, policy
 from backcare.accounts.models import User
 from backcare.audit.log import diff, record
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.clinic.letterhead import letterhead_for
 from backcare.clinic.models import Client, Location
+from backcare.intake.actions import IntakeIncomplete, submit_intake
 from backcare.intake.models import Intake
-from backcare.notices.outbox import send_notice
-from backcare.scheduling.models import Appointment, AppointmentStatus
+from backcare.lib import filetypes
+from backcare.notices.outbox import Prepared, attachment_maker, send_notice
+from backcare.policy import Action
 from backcare.screening import letter as letters
-from backcare.screening.models import Clearance, Screening
+from backcare.screening.models import HOLDING_DECISIONS, Clearance, Screening
 from backcare.screening.rules import parse_intake, screen
 
 # A clearance document is a scan or a photo of a signed note.
 DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/heic"}
 DOCUMENT_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".heic"}
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@transaction.atomic
+def submit_and_screen(
+    actor: User | None, intake: Intake, *, at: dt.datetime, notify: bool = True
+) -> Screening:
+    """Send the client's health questionnaire and screen it (SPEC §2 step 2: screening runs
+    whenever the health history changes). Returns the screening.
+
+    The front desk sends the answers the client gave in front of them, but does not screen: the
+    rules do. Its screening is recorded with no actor (the system's), and the intake and its
+    ``intake.submitted`` audit row name the desk as who sent it."""
+    intake = submit_intake(actor, intake, at=at)
+    answers = intake.screening_input
+    if answers is None:  # submit_intake sets it; never screen nothing
+        raise IntakeIncomplete("intake", "The questionnaire has no answers to screen.")
+    desk = actor is not None and policy.can(actor, Action.INTAKE_DESK)
+    return run_screening(
+        None if desk else actor,
+        intake.client,
+        answers,
+        trigger=Screening.Trigger.INTAKE,
+        at=at,
+        intake=intake,
+        notify=notify,
+    )
 
 
 @transaction.atomic
@@ -72,7 +101,11 @@ def run_screening(
             },
         ),
     )
-    events.publish(events.ScreeningRun(screening, notify=notify))
+    events.publish(
+        events.ScreeningRun(
+            screening, notify=notify, holding=screening.decision in HOLDING_DECISIONS
+        )
+    )
     return screening
 
 
@@ -89,6 +122,16 @@ def check_document(document: UploadedFile | None) -> None:
         raise ValidationError({"document": "Please upload a PDF, JPEG, PNG or HEIC file."})
     if document.size is not None and document.size > DOCUMENT_MAX_BYTES:
         raise ValidationError({"document": "Please upload a file of 10 MB or less."})
+    document.seek(0)
+    head = document.read(filetypes.HEAD_BYTES)
+    document.seek(0)
+    if not filetypes.content_matches(extension, head):
+        raise ValidationError(
+            {
+                "document": "This file is not the PDF or photo its name says: please upload "
+                "the scan or photo itself (PDF, JPEG, PNG or HEIC)."
+            }
+        )
 
 
 @transaction.atomic
@@ -217,7 +260,8 @@ def email_referral_letter(
     today: dt.date,
     purpose: letters.Purpose = "clearance",
 ) -> None:
-    """Email the letter as a PDF to the client's physician, through the queue after commit."""
+    """Email the letter as a PDF to the client's physician, through the queue after commit. The
+    PDF is made by the worker (:func:`referral_letter_pdf`), not in the request."""
     if not client.physician_email:
         raise ValidationError(
             {"physician_email": "Add the physician's email address to the client's details first."}
@@ -245,11 +289,33 @@ def email_referral_letter(
             "clinic_name": settings.CLINIC_NAME,
         },
         attachments=[
-            (
+            Prepared(
                 letters.referral_letter_filename(letter),
-                letters.render_referral_letter(letter),
                 "application/pdf",
+                "screening.referral_letter",
+                {
+                    "client_id": client.pk,
+                    "screening_id": screening.pk,
+                    "therapist_id": actor.pk,
+                    "today": today.isoformat(),
+                    "purpose": purpose,
+                },
             )
         ],
         kind="referral_letter",
     )
+
+
+@attachment_maker("screening.referral_letter")
+def referral_letter_pdf(
+    *, client_id: int, screening_id: int, therapist_id: int | None, today: str, purpose: str
+) -> bytes:
+    """The emailed referral letter's PDF, made by the worker from what the request named."""
+    letter = referral_letter(
+        Client.objects.get(pk=client_id),
+        Screening.objects.get(pk=screening_id),
+        therapist=User.objects.get(pk=therapist_id) if therapist_id is not None else None,
+        today=dt.date.fromisoformat(today),
+        purpose=cast(letters.Purpose, purpose),
+    )
+    return letters.render_referral_letter(letter)

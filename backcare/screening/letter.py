@@ -17,15 +17,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal, TypeAlias
 
-from fpdf.enums import XPos, YPos
-
-from backcare.lib.pdf import (
-    GREY,
-    ClinicPDF,
-    document_filename,
-    draw_letterhead,
-    format_letter_date,
+from backcare.lib.letters import (
+    UNNAMED_RECIPIENT as UNNAMED_RECIPIENT,  # re-exported with Recipient
 )
+from backcare.lib.letters import (
+    LetterFor,
+    LetterPDF,
+    draw_opening,
+    draw_signature,
+    draw_writing_lines,
+    end_reply_form,
+    start_reply_form,
+)
+from backcare.lib.letters import (
+    Recipient as Recipient,  # re-exported: letters are built with it
+)
+from backcare.lib.pdf import GREY, document_filename, format_letter_date
 from backcare.lib.pdf import (
     Letterhead as Letterhead,  # re-exported: letters are built with it
 )
@@ -35,7 +42,6 @@ from backcare.screening.ruleset import MAX_PRESSURE
 
 Purpose: TypeAlias = Literal["clearance", "possible_injury", "not_responding"]
 
-UNNAMED_RECIPIENT = "To the client's physician"
 CLEARANCE_LINE = "Cleared for massage: yes / no / with restrictions"
 
 _DECISION_WORDS = {
@@ -44,20 +50,6 @@ _DECISION_WORDS = {
     "cleared_with_precautions": "cleared with precautions",
     "cleared": "cleared",
 }
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """The client's physician. Every field may be empty: the letter then addresses no one."""
-
-    name: str = ""
-    practice: str = ""
-    phone: str = ""
-    email: str = ""
-
-    @property
-    def is_named(self) -> bool:
-        return bool(self.name.strip())
 
 
 @dataclass(frozen=True)
@@ -182,54 +174,21 @@ _CLOSING_HEIGHT = 50.0
 _REPLY_SECTION_HEIGHT = 92.0
 
 
-class _LetterPDF(ClinicPDF):
-    def __init__(self, letter: ReferralLetter) -> None:
-        # The letter's date, not the clock: the same letter always renders the same bytes.
-        super().__init__(
-            title=f"Referral letter: {letter.client_name}",
-            author=letter.therapist_name,
-            subject=f"Referral letter from {letter.letterhead.name}",
-            creator=letter.letterhead.name,
-            written_on=letter.written_on,
-        )
-        self.letter = letter
-
-    def header(self) -> None:
-        dob = format_letter_date(self.letter.client_date_of_birth)
-        self.continued_header(f"Re: {self.letter.client_name} (date of birth {dob}), continued")
-
-    def footer(self) -> None:
-        self.grey_footer(self.letter.letterhead.name)
-
-    def writing_line(self, label: str, *, label_width: float, until: float | None = None) -> None:
-        """A label followed by a line to write on, ending at ``until`` (or the margin)."""
-        self.body()
-        start = self.get_x()
-        self.cell(label_width, 8, label)
-        end = until if until is not None else self.w - self.r_margin
-        baseline = self.get_y() + 6.2
-        self.set_draw_color(0, 0, 0)
-        self.line(start + label_width, baseline, end, baseline)
-        self.set_x(end)
+def letter_for(letter: ReferralLetter) -> LetterFor:
+    """Who the letter is about and from, as every letter to a physician prints it."""
+    return LetterFor(
+        letterhead=letter.letterhead,
+        written_on=letter.written_on,
+        client_name=letter.client_name,
+        client_date_of_birth=letter.client_date_of_birth,
+        recipient=letter.recipient,
+        therapist_name=letter.therapist_name,
+        therapist_licence=letter.therapist_licence,
+    )
 
 
-def _draw_recipient(pdf: _LetterPDF, recipient: Recipient) -> None:
-    pdf.line_of_text(recipient.name.strip() if recipient.is_named else UNNAMED_RECIPIENT)
-    for detail in (recipient.practice, recipient.phone, recipient.email):
-        if detail.strip():
-            pdf.line_of_text(detail.strip())
-    pdf.ln(5)
-
-
-def _draw_reply_section(pdf: _LetterPDF, letter: ReferralLetter) -> None:
-    pdf.keep_together(_REPLY_SECTION_HEIGHT)
-    pdf.ln(7)
-    pdf.set_dash_pattern(dash=1.5, gap=1.2)
-    pdf.rule(colour=(110, 110, 110), width=0.3)
-    pdf.set_dash_pattern()
-    pdf.ln(4)
-    pdf.body(11.5, "B")
-    pdf.cell(0, 6.5, "Physician's reply", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+def _draw_reply_section(pdf: LetterPDF, letter: ReferralLetter) -> None:
+    start_reply_form(pdf, "Physician's reply", height=_REPLY_SECTION_HEIGHT)
     dob = format_letter_date(letter.client_date_of_birth)
     return_to = letter.letterhead.name + (
         f" ({letter.letterhead.email})" if letter.letterhead.email else ""
@@ -243,37 +202,20 @@ def _draw_reply_section(pdf: _LetterPDF, letter: ReferralLetter) -> None:
     pdf.ln(3)
     pdf.line_of_text(f"{CLEARANCE_LINE}   (please circle one)")
     pdf.ln(2)
-    pdf.writing_line("Restrictions:", label_width=27)
-    pdf.ln(9)
-    for _ in range(2):
-        pdf.writing_line("", label_width=0)
-        pdf.ln(9)
+    draw_writing_lines(pdf, [("Restrictions:", 27), ("", 0), ("", 0)])
     pdf.ln(1)
-    middle = pdf.l_margin + (pdf.epw * 0.64)
-    pdf.writing_line("Physician signature:", label_width=40, until=middle - 6)
-    pdf.set_x(middle)
-    pdf.writing_line("Date:", label_width=12)
-    pdf.ln(11)
-    pdf.writing_line("Printed name:", label_width=40, until=middle - 6)
-    pdf.set_x(middle)
-    pdf.writing_line("Phone:", label_width=16)
-    pdf.ln(9)
+    end_reply_form(pdf)
 
 
 def render_referral_letter(letter: ReferralLetter) -> bytes:
     """The letter as PDF bytes (US Letter, one page or more, "Page N of M" in the footer)."""
-    pdf = _LetterPDF(letter)
+    pdf = LetterPDF(
+        letter_for(letter),
+        title=f"Referral letter: {letter.client_name}",
+        subject=f"Referral letter from {letter.letterhead.name}",
+    )
     pdf.add_page()
-
-    draw_letterhead(pdf, letter.letterhead)
-    pdf.line_of_text(format_letter_date(letter.written_on))
-    pdf.ln(5)
-    _draw_recipient(pdf, letter.recipient)
-
-    dob = format_letter_date(letter.client_date_of_birth)
-    pdf.line_of_text(f"Re: {letter.client_name} (date of birth {dob})", style="B")
-    pdf.ln(4)
-    pdf.paragraph(f"Dear {letter.recipient.name.strip() or 'Doctor'},")
+    draw_opening(pdf)
     pdf.paragraph(opening_paragraph(letter))
 
     if letter.reasons:
@@ -305,14 +247,7 @@ def render_referral_letter(letter: ReferralLetter) -> bytes:
 
     pdf.keep_together(_CLOSING_HEIGHT)
     pdf.paragraph(f"Thank you for your help in caring for {letter.client_name}.", space_after=2)
-    pdf.paragraph("Sincerely,", space_after=11)
-    pdf.set_draw_color(0, 0, 0)
-    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + 70, pdf.get_y())
-    pdf.ln(1.5)
-    pdf.line_of_text(letter.therapist_name, style="B")
-    pdf.line_of_text("Licensed Massage Therapist")
-    pdf.line_of_text(letter.therapist_licence)
-    pdf.line_of_text(letter.letterhead.name)
+    draw_signature(pdf)
 
     _draw_reply_section(pdf, letter)
     return bytes(pdf.output())

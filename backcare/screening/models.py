@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from backcare.accounts.validators import SingleLine
 from backcare.clinic.models import Client
 from backcare.intake.models import Intake
 from backcare.private_files import private_storage
@@ -97,7 +98,9 @@ class Clearance(models.Model):
     screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="clearances")
     covers = models.JSONField(default=list)
     """The screening codes this clearance answers."""
-    physician_name = models.CharField("physician", max_length=120)
+    physician_name = models.CharField(
+        "physician", max_length=120, validators=[SingleLine("physician's name")]
+    )
     physician_practice = models.CharField("practice", max_length=160, blank=True)
     cleared_on = models.DateField("date of clearance")
     restrictions = models.TextField(

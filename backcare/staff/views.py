@@ -3,53 +3,73 @@ staff home and the client's chart — over the domain apps, which never import a
 
 from __future__ import annotations
 
+from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 
 from backcare import policy
-from backcare.clinic.forms import CareTeamForm, ClientSearchForm
 from backcare.clinic.models import Client, Location, Therapist
 from backcare.holds.queries import standing
 from backcare.intake.models import Intake
+from backcare.notices.outbox import undeliverable
 from backcare.policy import Action, AuthenticatedRequest
+from backcare.staff import today
+from backcare.staff.clinic.forms import CareTeamForm, ClientSearchForm
 
 PAGE_SIZE = 25
 load_client = policy.loader(Client, "client_id")
+load_location = policy.loader(Location, "location_id")
+
+
+class WaitingQuery(forms.Form):
+    date = forms.DateField(required=False)
 
 
 @policy.requires(Action.STAFF_HOME)
 def staff_home(request: AuthenticatedRequest) -> HttpResponse:
+    """The clinic's day: a therapist's sessions of today, or the desk's arrivals. An htmx poll
+    gets only the day's part, refreshed in place."""
     user = request.user
     own_clients = policy.can(user, Action.OWN_CLIENTS)
-    my_clients = None
+    now = timezone.now()
     if own_clients:
-        my_clients = policy.visible_clients(user).order_by("last_name", "first_name")[:12]
-    recent = None
-    if policy.can(user, Action.CLIENT_CREATE):
-        recent = Client.objects.order_by("-created_at", "-pk")[:8]
-    return render(
-        request,
-        "clinic/staff_home.html",
-        {
-            "my_clients": my_clients,
-            "own_clients": own_clients,
-            "recent_clients": recent,
-            "locations": Location.objects.filter(active=True).annotate(
-                therapist_count=Count(
-                    "therapists", filter=Q(therapists__active=True), distinct=True
-                ),
-                room_count=Count("rooms", filter=Q(rooms__active=True), distinct=True),
-            ),
-            "client_count": policy.visible_clients(user).count(),
-            "therapist_count": Therapist.objects.filter(active=True).count(),
-            "can_audit": policy.can(user, Action.AUDIT_VIEW),
-            "can_edit_places": policy.can(user, Action.PLACES_EDIT),
-            "search": ClientSearchForm(),
-        },
+        day = today.therapist_day(Therapist.objects.filter(user=user).first(), now)
+        part = "staff/_therapist_day.html"
+    else:
+        day = today.desk_day(now)
+        part = "staff/_desk_day.html"
+    context: dict[str, object] = {
+        "day": day,
+        "part": part,
+        "refresh_seconds": today.REFRESH_SECONDS,
+        "can_book": policy.can(user, Action.SCHEDULE_BOOK),
+    }
+    if getattr(request, "htmx", False):
+        return render(request, part, context)
+    can_audit = policy.can(user, Action.AUDIT_VIEW)
+    context.update(
+        own_clients=own_clients,
+        can_create=policy.can(user, Action.CLIENT_CREATE),
+        can_audit=can_audit,
+        can_edit_places=policy.can(user, Action.PLACES_EDIT),
+        can_settings=policy.can(user, Action.SCHEDULING_SETTINGS),
+        undeliverable_emails=(
+            undeliverable().count() if policy.can(user, Action.EMAIL_MANAGE) else None
+        ),
+        can_manage_systems=policy.can(user, Action.SYSTEMS_MANAGE),
+        can_import=policy.can(user, Action.IMPORT_RUN),
+        can_edit_privacy=policy.can(user, Action.PRIVACY_EDIT),
+        search=ClientSearchForm(),
     )
+    if can_audit:
+        context["locations"] = Location.objects.filter(active=True).annotate(
+            therapist_count=Count("therapists", filter=Q(therapists__active=True), distinct=True),
+            room_count=Count("rooms", filter=Q(rooms__active=True), distinct=True),
+        )
+    return render(request, "staff/home.html", context)
 
 
 @policy.requires(Action.CLIENT_LIST)
@@ -105,6 +125,7 @@ def client_detail(request: AuthenticatedRequest, client: Client) -> HttpResponse
             "consents": client.consents.all(),
             "can_edit": policy.can(request.user, Action.CLIENT_EDIT, client),
             "can_book": policy.can(request.user, Action.SCHEDULE_BOOK, client),
+            "can_bill": policy.can(request.user, Action.BILLING_VIEW, client),
             "can_edit_team": policy.can(request.user, Action.CARE_TEAM_EDIT, client),
             "care_team_form": CareTeamForm(),
             "standing": where,
@@ -113,5 +134,27 @@ def client_detail(request: AuthenticatedRequest, client: Client) -> HttpResponse
             "can_fill_intake": policy.can(request.user, Action.INTAKE_FILL, client),
             "intake_draft": intakes.filter(status=Intake.Status.DRAFT).first(),
             "intake_latest": intakes.filter(status=Intake.Status.SUBMITTED).first(),
+        },
+    )
+
+
+@policy.requires(Action.WAITLIST_MANAGE, load=load_location)
+def waiting_panel(request: AuthenticatedRequest, location: Location) -> HttpResponse:
+    """The clients waiting for a time at this location on a day, beside the calendar: each
+    can be dragged onto a free time (or booked from its button) to open the booking form."""
+    query = WaitingQuery(request.GET)
+    if not query.is_valid():
+        return HttpResponseBadRequest(
+            "date: Enter a real date such as 2026-06-01.", content_type="text/plain; charset=utf-8"
+        )
+    day = query.cleaned_data["date"] or timezone.localdate()
+    return render(
+        request,
+        "staff/_waiting.html",
+        {
+            "location": location,
+            "day": day,
+            "waiting": today.waiting_on(location, day),
+            "can_book": policy.can(request.user, Action.SCHEDULE_BOOK),
         },
     )

@@ -35,17 +35,18 @@ from django_tasks import task
 
 from backcare.accounts.models import User
 from backcare.audit.log import diff, record, snapshot
+from backcare.booking.actions import ClientAlreadyBooked, SlotUnavailable, book_appointment
+from backcare.booking.availability import load_search
+from backcare.booking.models import Appointment
 from backcare.clinic.models import Client, Location, Room, Service, Therapist
+from backcare.emails.appointments import emailable
 from backcare.holds.actions import ClientHeld, door, refuse_if_held
 from backcare.holds.queries import booking_hold
 from backcare.lib.errors import FieldError
-from backcare.lib.when import spoken
-from backcare.notices.appointments import emailable
 from backcare.notices.outbox import send_notice
 from backcare.policy import staff_or_system
-from backcare.scheduling.actions import ClientAlreadyBooked, SlotUnavailable, book_appointment
-from backcare.scheduling.availability import load_search
-from backcare.scheduling.models import Appointment, BookingPolicy
+from backcare.scheduling.clock import spoken
+from backcare.scheduling.models import BookingPolicy
 from backcare.waitlist import matching
 from backcare.waitlist.matching import TimeOfDay
 from backcare.waitlist.models import (

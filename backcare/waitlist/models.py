@@ -13,8 +13,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from backcare.booking.models import Appointment
 from backcare.clinic.models import Client, Location, Room, Service, Therapist
-from backcare.scheduling.models import Appointment
 from backcare.waitlist.matching import TimeOfDay
 
 

@@ -15,10 +15,10 @@ from django.test import TestCase
 from django.urls import reverse
 
 from backcare.analytics import courses
+from backcare.booking.models import Appointment
 from backcare.care.models import Program, ProgramStatus
 from backcare.clinic.models import Client, Location, Room, Therapist
 from backcare.outcomes.actions import record_response
-from backcare.scheduling.models import Appointment
 from tests import factories
 from tests.conftest import Clinic
 

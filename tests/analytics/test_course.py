@@ -11,13 +11,13 @@ from django.core.management import call_command
 
 from backcare.analytics.course import course
 from backcare.analytics.models import ProgramCourse
+from backcare.booking.actions import cancel_appointment
+from backcare.booking.models import AppointmentStatus
 from backcare.care.actions import attach_appointments
 from backcare.care.models import Program
 from backcare.outcomes.actions import record_response
 from backcare.outcomes.instruments import shipped_instruments
 from backcare.outcomes.progress import Entry
-from backcare.scheduling.actions import cancel_appointment
-from backcare.scheduling.models import AppointmentStatus
 from tests import factories
 from tests.analytics.conftest import FIRST_DAY, at, program, session
 

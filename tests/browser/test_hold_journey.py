@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.care.models import ProgramStatus
 from backcare.holds.models import HoldRelease
 from backcare.notes.actions import record_check_in
 from backcare.notes.models import CheckIn
-from backcare.scheduling.models import Appointment, AppointmentStatus, BookingPolicy
+from backcare.scheduling.models import BookingPolicy
 from tests import factories
 from tests.browser.conftest import sign_in
 from tests.conftest import Clinic

@@ -49,8 +49,10 @@ def answer_the_step(page: Page, answers: dict[str, Any]) -> None:
     page.get_by_role("button", name="Save and continue").click()
 
 
-def fill_in_the_questionnaire(page: Page, answers: dict[str, Any]) -> None:
-    page.get_by_role("button", name="Start my questionnaire").click()
+def fill_in_the_questionnaire(
+    page: Page, answers: dict[str, Any], *, start: str = "Start my questionnaire"
+) -> None:
+    page.get_by_role("button", name=start).click()
     for _ in load_questionnaire().steps:
         answer_the_step(page, answers)
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")

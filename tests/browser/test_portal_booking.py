@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Page, expect
 
-from backcare.scheduling.models import Appointment, AppointmentStatus
+from backcare.booking.models import Appointment, AppointmentStatus
 from tests import factories
 from tests.browser.conftest import sign_in
 from tests.conftest import Clinic

@@ -10,9 +10,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from backcare.booking.models import Appointment
 from backcare.care.models import Program
 from backcare.scheduling.calendar_days import public_holidays
-from backcare.scheduling.models import Appointment, BookingPolicy
+from backcare.scheduling.models import BookingPolicy
 from backcare.screening.actions import record_clearance
 from tests import factories
 from tests.browser.conftest import sign_in

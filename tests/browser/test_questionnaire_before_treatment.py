@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.intake.questionnaire import answers_for, load_questionnaire
-from backcare.scheduling.models import Appointment, AppointmentStatus, BookingPolicy
+from backcare.scheduling.models import BookingPolicy
 from tests import factories
 from tests.browser.conftest import sign_in
 from tests.browser.test_intake_journeys import answer_the_step

@@ -20,6 +20,21 @@ from tests.factories import PASSWORD, AppointmentFactory, ProgramFactory, screen
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def check_in(page: Page, pain: str) -> None:
+    """On the check-in form: the pain score, "no" to every other question, then check in."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check-in")
+    page.get_by_role("group", name="How bad is your pain right now?").get_by_label(
+        pain, exact=True
+    ).check()
+    for question in red_flag_step().questions:
+        page.get_by_role("group", name=question.label).get_by_label("No", exact=True).check()
+    page.get_by_role(
+        "group", name="Has anything changed in your health or your medicines since your last visit?"
+    ).get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Check in").click()
+    expect(page.get_by_role("heading", name="Checked in")).to_be_visible()
+
+
 def test_a_note_with_no_relaxation_pauses_the_program_and_raises_an_alert(
     page: Page, live_server: Any, clinic: Clinic
 ) -> None:
@@ -47,17 +62,7 @@ def test_a_note_with_no_relaxation_pauses_the_program_and_raises_an_alert(
     sign_in(page, live_server.url, clinic.tess.user.email, PASSWORD)
     page.goto(f"{live_server.url}/staff/appointments/{session.pk}/")
     page.get_by_role("link", name="Check-in questions").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Check-in")
-    page.get_by_role("group", name="How bad is your pain right now?").get_by_label(
-        "5", exact=True
-    ).check()
-    for question in red_flag_step().questions:
-        page.get_by_role("group", name=question.label).get_by_label("No", exact=True).check()
-    page.get_by_role(
-        "group", name="Has anything changed in your health or your medicines since your last visit?"
-    ).get_by_label("No", exact=True).check()
-    page.get_by_role("button", name="Check in").click()
-    expect(page.get_by_role("heading", name="Checked in")).to_be_visible()
+    check_in(page, pain="5")
 
     page.get_by_role("link", name="Write the session note").click()
     expect(page.get_by_label("Pain before the session (0–10)")).to_have_value("5")

@@ -9,10 +9,12 @@ import re
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
-from backcare.scheduling.models import Appointment, BookingPolicy
+from backcare.booking.models import Appointment
+from backcare.scheduling.models import BookingPolicy
 from tests import factories
 from tests.browser.conftest import sign_in
 from tests.conftest import Clinic
@@ -61,6 +63,10 @@ def open_week(page: Page, live_server: Any, clinic: Clinic, monday: dt.date) -> 
     expect(page.get_by_role("heading", level=1)).to_have_text("Good to see you, Fran")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Calendar").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Midtown")
+    # A location opens on its day; the week grid is one therapist's (seven columns).
+    tess = reverse("scheduling:therapist_calendar", args=[clinic.tess.pk])
+    page.goto(f"{live_server.url}{tess}?view=week")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tess Therapist")
     page.get_by_role("link", name="Next week ›").click()
     expect(page.get_by_role("columnheader", name=f"{monday:%a %b} {monday.day}")).to_be_visible()
 

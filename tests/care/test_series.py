@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from backcare.booking.actions import book_series
 from backcare.care.actions import book_program_series, sessions_to_book
 from backcare.care.models import ProgramStatus
 from backcare.lib.errors import FieldError
-from backcare.scheduling.actions import book_series
 from tests import factories
 from tests.care.conftest import NOW, program_in
 from tests.conftest import Clinic

@@ -11,9 +11,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from backcare.booking.models import Appointment
 from backcare.care.models import Program, ProgramStatus
 from backcare.notes.models import Alert
-from backcare.scheduling.models import Appointment, BookingPolicy
+from backcare.scheduling.models import BookingPolicy
 from backcare.screening.models import Screening
 from tests import factories
 from tests.conftest import Clinic

@@ -15,17 +15,20 @@ from django.core import mail
 from django.urls import reverse
 
 from backcare.audit.models import AuditEvent
+from backcare.booking import actions as booking
+from backcare.booking.actions import hold_future_sessions
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.care import actions as care
 from backcare.care.models import Program, ProgramStatus
-from backcare.holds.actions import ClientHeld, hold_future_sessions, lift_hold
+from backcare.emails import reminders
+from backcare.holds.actions import ClientHeld, lift_hold
 from backcare.holds.models import HoldRelease
 from backcare.holds.queries import standing
 from backcare.lib.errors import FieldError
 from backcare.notes import actions as notes
 from backcare.notes.models import Alert, CheckIn, SessionNote
-from backcare.notices import reminders
 from backcare.scheduling import actions as scheduling
-from backcare.scheduling.models import Appointment, AppointmentStatus, BookingPolicy
+from backcare.scheduling.models import BookingPolicy
 from backcare.waitlist import actions as waitlist
 from backcare.waitlist.models import WaitlistEntry
 from tests import factories
@@ -122,7 +125,7 @@ def test_a_paused_programs_hold_holds_the_next_sessions_and_the_client_is_emaile
         _check_in(clinic, sessions[1])
     # She cannot book online.
     with pytest.raises(ClientHeld), time_machine.travel(local(3, 8), tick=False):
-        scheduling.book_appointment(
+        booking.book_appointment(
             clinic.alice.user,
             clinic.alice,
             clinic.service,
@@ -272,7 +275,7 @@ def test_the_owner_lifts_a_hold_with_a_reason_and_booking_works_again(held: Held
     assert release.covers == [f"alert:{held.alert.pk}"]
     assert AuditEvent.objects.filter(action="hold.lifted", client=clinic.alice).exists()
     assert standing(clinic.alice, NOW.date()).hold is None
-    booked = scheduling.book_appointment(
+    booked = booking.book_appointment(
         clinic.alice.user, clinic.alice, clinic.service, clinic.tess, clinic.location, local(3, 10)
     )
     assert booked.status == AppointmentStatus.BOOKED
@@ -340,7 +343,7 @@ def test_a_client_who_books_unscreened_is_asked_for_the_questionnaire_at_once(
     with time_machine.travel(NOW, tick=False):
         open_clinic(clinic)
         with django_capture_on_commit_callbacks(execute=True):
-            booked = scheduling.book_appointment(
+            booked = booking.book_appointment(
                 clinic.alice.user,
                 clinic.alice,
                 clinic.service,
@@ -367,7 +370,7 @@ def test_a_screened_client_is_not_asked_again(
         open_clinic(clinic)
         factories.screened(clinic.alice, [])
         with django_capture_on_commit_callbacks(execute=True):
-            scheduling.book_appointment(
+            booking.book_appointment(
                 clinic.alice.user,
                 clinic.alice,
                 clinic.service,

@@ -10,10 +10,10 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from backcare.booking.models import Appointment
 from backcare.care.models import Program, ProgramStatus
 from backcare.notes import actions, queries
 from backcare.notes.models import CheckIn, SessionNote
-from backcare.scheduling.models import Appointment
 from backcare.screening import actions as screening_actions
 from tests import factories
 from tests.conftest import Clinic

@@ -8,12 +8,12 @@ import pytest
 from django.core import mail
 
 from backcare.audit.models import AuditEvent
+from backcare.booking.models import AppointmentStatus
 from backcare.care.models import ProgramStatus
 from backcare.lib.errors import FieldError
 from backcare.notes import actions, queries
 from backcare.notes.models import Alert, CheckIn, SessionNote
 from backcare.outcomes.models import Response
-from backcare.scheduling.models import AppointmentStatus
 from backcare.screening.models import Screening
 from tests.conftest import Clinic
 from tests.notes.conftest import Course, check_in, note_values, signed_note

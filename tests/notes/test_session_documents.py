@@ -12,12 +12,12 @@ from django.core import mail
 from django.urls import reverse
 from pypdf import PdfReader
 
+from backcare.booking.models import AppointmentStatus
 from backcare.notes.letters import alert_letter
 from backcare.notes.models import Alert, SessionNote
 from backcare.outcomes.actions import email_discharge_summary, record_response
 from backcare.outcomes.records import discharge_summary
 from backcare.outcomes.summary import attendance_sentence, render_discharge_summary
-from backcare.scheduling.models import AppointmentStatus
 from backcare.screening.actions import referral_letter
 from backcare.screening.letter import render_referral_letter
 from tests import factories

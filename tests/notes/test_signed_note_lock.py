@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.db import DatabaseError, connection, transaction
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -12,6 +15,7 @@ from backcare.notes import actions
 from backcare.notes.models import Addendum, SessionNote, SignedNoteIsLocked
 from tests.conftest import Clinic
 from tests.notes.conftest import Course, check_in, note_values, signed_note
+from tests.notes.test_pages import note_form
 
 pytestmark = pytest.mark.django_db
 
@@ -104,13 +108,26 @@ def test_the_database_lets_a_draft_change(clinic: Clinic, course: Course) -> Non
     assert SessionNote.objects.get(pk=draft.pk).findings == "Tight"
 
 
-@pytest.mark.postgres_only
-def test_postgresql_refuses_a_raw_sql_delete(note: SessionNote) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite leaves DELETE to the application guards (see migration 0002)")
+def test_the_database_refuses_a_raw_sql_delete(note: SessionNote) -> None:
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM notes_sessionnote WHERE id = %s", [note.pk])
     assert unchanged(note)
+
+
+def test_the_database_refuses_a_raw_sql_delete_of_an_addendum(
+    clinic: Clinic, note: SessionNote
+) -> None:
+    addendum = actions.add_addendum(clinic.tess.user, note, "Heat pack used.")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM notes_addendum WHERE id = %s", [addendum.pk])
+    assert Addendum.objects.filter(pk=addendum.pk).exists()
+
+
+def test_a_draft_note_can_still_be_removed_in_the_database(clinic: Clinic, course: Course) -> None:
+    draft = actions.start_note(clinic.tess.user, course.sessions[0])
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM notes_sessionnote WHERE id = %s", [draft.pk])
+    assert not SessionNote.objects.filter(pk=draft.pk).exists()
 
 
 def test_the_admin_change_view_cannot_change_a_signed_note(
@@ -136,3 +153,34 @@ def test_addenda_are_append_only(clinic: Clinic, note: SessionNote) -> None:
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE notes_addendum SET text = 'Changed' WHERE id = %s", [addendum.pk])
     assert Addendum.objects.get(pk=addendum.pk).text == "Heat pack used."
+
+
+def test_a_note_is_never_signed_before_its_session_starts(
+    clinic: Clinic, course: Course, as_tess: HttpClient
+) -> None:
+    """The page says so in words; and a raw write past the page is refused by the database."""
+    session = course.sessions[0]
+    with time_machine.travel(session.starts - dt.timedelta(minutes=30), tick=False):
+        check_in(clinic, session)
+        response = as_tess.post(
+            reverse("notes:note_save", args=[session.pk]),
+            note_form(sign="1"),
+        )
+    assert response.status_code == 400
+    assert "hasn&#x27;t started yet" in response.content.decode()
+    assert not SessionNote.objects.filter(signed_at__isnull=False).exists()
+
+    draft = actions.start_note(clinic.tess.user, session, now=session.starts)
+    early = session.starts - dt.timedelta(minutes=1)
+    tess = clinic.tess.user
+    with pytest.raises(DatabaseError), transaction.atomic():
+        SessionNote.objects.filter(pk=draft.pk).update(signed_at=early, signed_by=tess)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE notes_sessionnote SET signed_at = %s, signed_by_id = %s WHERE id = %s",
+            [early, tess.pk, draft.pk],
+        )
+    assert SessionNote.objects.get(pk=draft.pk).signed_at is None
+    # From the start on, the database lets it be signed.
+    SessionNote.objects.filter(pk=draft.pk).update(signed_at=session.starts, signed_by=tess)
+    assert SessionNote.objects.get(pk=draft.pk).is_signed

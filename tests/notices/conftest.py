@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -16,8 +17,9 @@ from django.test import override_settings
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Worker
 
-from backcare.scheduling.actions import book_appointment
-from backcare.scheduling.models import Appointment, BookingPolicy
+from backcare.booking.actions import book_appointment
+from backcare.booking.models import Appointment
+from backcare.scheduling.models import BookingPolicy
 from tests import factories
 from tests.conftest import Clinic
 
@@ -52,6 +54,15 @@ def open_clinic(clinic: Clinic, clock: time_machine.Traveller) -> Clinic:
 def database_queue() -> Iterator[None]:
     """The real queue (django-tasks-db), as in production, instead of the tests' immediate one."""
     with override_settings(TASKS=DATABASE_QUEUE):
+        yield
+
+
+@contextlib.contextmanager
+def made_only_by_the_worker(renderer: str) -> Iterator[None]:
+    """Inside, the PDF renderer ``renderer`` (a dotted path) fails the test if called: what
+    runs inside it (a request) must leave the PDF to the worker."""
+    refusal = AssertionError(f"{renderer} was called inside the request")
+    with mock.patch(renderer, side_effect=refusal):
         yield
 
 

@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from django.core import mail
 
+from backcare.booking.actions import book_series, cancel_appointment, reschedule_appointment
 from backcare.notices.models import Notice
-from backcare.scheduling.actions import book_series, cancel_appointment, reschedule_appointment
 from tests import factories
 from tests.conftest import Clinic
 from tests.notices.conftest import book, calendar_of, local, wall_clock

@@ -11,8 +11,8 @@ import pytest
 from django.test import Client as HttpClient
 
 from backcare.audit.models import AuditEvent
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.feeds.models import CalendarFeed
-from backcare.scheduling.models import Appointment, AppointmentStatus
 from tests import factories
 from tests.conftest import Clinic
 from tests.notices.conftest import NOW, local, wall_clock

@@ -15,7 +15,13 @@ from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 
 from backcare.notices.models import Notice
-from backcare.notices.outbox import deliver_pending, send_notice, send_pending
+from backcare.notices.outbox import (
+    Prepared,
+    attachment_maker,
+    deliver_pending,
+    send_notice,
+    send_pending,
+)
 from tests.notices.conftest import run_worker
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +198,53 @@ def test_backcare_worker_batch_sends_what_is_queued_and_stops(
             signal.signal(number, handler)
 
     assert len(mail.outbox) == 1
+
+
+# --- Attachments the sender makes (a PDF is not made inside the request) ----------------------
+
+MADE: list[dict[str, Any]] = []
+
+
+@attachment_maker("tests.letter")
+def make_test_letter(*, number: int) -> bytes:
+    MADE.append({"number": number})
+    return f"%PDF letter {number}".encode()
+
+
+def test_a_prepared_attachment_is_made_by_the_sender_once_and_sent_the_same_on_a_retry(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    MADE.clear()
+    letter = Prepared("letter-7.pdf", "application/pdf", "tests.letter", {"number": 7})
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        notice("prepared", attachments=[letter])
+    assert MADE == []  # the request names the file; nobody has made it yet
+    assert Notice.objects.get(key="prepared").attachments[0][0] == "letter-7.pdf"
+
+    with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("down")):
+        for callback in queued:
+            callback()
+    assert MADE == [{"number": 7}] and mail.outbox == []
+
+    assert send_pending(now=timezone.now() + dt.timedelta(hours=1)) == (1, 0)
+    (message,) = mail.outbox
+    assert message.attachments == [("letter-7.pdf", b"%PDF letter 7", "application/pdf")]
+    assert MADE == [{"number": 7}]  # kept from the first try, not made again
+
+
+def test_a_prepared_attachment_needs_a_registered_maker_and_plain_arguments() -> None:
+    with pytest.raises(ValueError, match="No attachment maker"):
+        notice(attachments=[Prepared("a.pdf", "application/pdf", "tests.nobody", {})])
+    with pytest.raises(TypeError, match="JSON"):
+        notice(attachments=[Prepared("a.pdf", "application/pdf", "tests.letter", {"n": object()})])
+
+
+def test_a_maker_that_fails_leaves_the_email_to_be_tried_again(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    letter = Prepared("letter.pdf", "application/pdf", "tests.letter", {"wrong": 1})
+    with django_capture_on_commit_callbacks(execute=True):
+        notice("unmade", attachments=[letter])
+    waiting = Notice.objects.get(key="unmade")
+    assert mail.outbox == [] and waiting.sent_at is None and waiting.attempts == 1
+    assert "TypeError" in waiting.last_error

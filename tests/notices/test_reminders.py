@@ -14,11 +14,11 @@ from django.core.management import call_command
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
+from backcare.booking.actions import cancel_appointment, reschedule_appointment
+from backcare.emails import reminders
+from backcare.emails.reminders import ahead, reminder_times, send_reminder
 from backcare.lib.env import ConfigError, env_int_list
-from backcare.notices import reminders
 from backcare.notices.models import Notice
-from backcare.notices.reminders import ahead, reminder_times, send_reminder
-from backcare.scheduling.actions import cancel_appointment, reschedule_appointment
 from tests import factories
 from tests.conftest import Clinic
 from tests.notices.conftest import NOW, book, calendar_of, local, run_worker, sent_to
@@ -136,9 +136,7 @@ def test_reminders_go_out_at_their_times_and_only_once(
     run_worker()
     (first,) = reminders_sent()
     assert first.to == ["alice@example.com"]
-    assert (
-        first.subject == "Reminder: Back massage — 60 minutes on Monday, June 1 at 10:00 AM (EDT)"
-    )
+    assert first.subject == "Reminder: your appointment on Monday, June 1 at 10:00 AM (EDT)"
     assert "your appointment is in 2 days" in first.body
     assert calendar_of(first).events[0].start == starts
 

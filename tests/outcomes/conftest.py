@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from backcare.booking.models import Appointment
 from backcare.care.models import Goal, Program
 from backcare.clinic.models import Client
-from backcare.scheduling.models import Appointment
 from tests import factories
 from tests.conftest import Clinic
 from tests.outcomes.clinic_files import questionnaire

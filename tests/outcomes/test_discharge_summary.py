@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.test import override_settings
 from django.test.client import Client as HttpClient
 from django.urls import reverse
 from pypdf import PdfReader
 
 from backcare.audit.models import AuditEvent
+from backcare.booking.models import Appointment
 from backcare.care.models import Program
 from backcare.notes.models import SessionNote
 from backcare.outcomes.actions import record_response
@@ -21,8 +23,8 @@ from backcare.outcomes.progress import third_person
 from backcare.outcomes.records import discharge_summary
 from backcare.outcomes.scoring import responder
 from backcare.outcomes.summary import render_discharge_summary
-from backcare.scheduling.models import Appointment
-from tests.conftest import Clinic, login_as
+from tests.conftest import Clinic, audit_row_queries, login_as
+from tests.notices.conftest import DATABASE_QUEUE, made_only_by_the_worker, run_worker
 from tests.outcomes.conftest import START, add_sessions
 
 TODAY = dt.date(2026, 5, 11)
@@ -203,7 +205,7 @@ def test_the_summary_page_runs_a_fixed_number_of_queries(
             program=program,
             now=START + dt.timedelta(weeks=week, hours=1),
         )
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12 + audit_row_queries()):
         assert as_tess.get(reverse("outcomes:summary", args=[program.pk])).status_code == 200
 
 
@@ -229,3 +231,32 @@ def test_the_summary_is_emailed_to_the_physician_with_the_pdf(
     assert mime == "application/pdf"
     assert content.startswith(b"%PDF")
     assert AuditEvent.objects.filter(action="discharge_summary.emailed").count() == 1
+
+
+def test_the_emailed_summary_is_made_by_the_worker_not_in_the_request(
+    clinic: Clinic, program: Program, as_tess: HttpClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    _finish(clinic, program)
+    clinic.alice.physician_name = "Dr. Grace Lee"
+    clinic.alice.physician_email = "grace.lee@clinic.example"
+    clinic.alice.save(update_fields=["physician_name", "physician_email"])
+    with (
+        override_settings(TASKS=DATABASE_QUEUE),
+        made_only_by_the_worker("backcare.outcomes.summary.render_discharge_summary"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = as_tess.post(reverse("outcomes:summary_email", args=[program.pk]))
+    assert response.status_code == 302
+    assert mail.outbox == []  # queued, waiting for the worker
+
+    with override_settings(TASKS=DATABASE_QUEUE):
+        run_worker()
+
+    (email,) = mail.outbox
+    assert email.to == ["grace.lee@clinic.example"]
+    name, content, mime = email.attachments[0]
+    assert name.startswith("discharge-summary-anders-alice-")
+    assert mime == "application/pdf"
+    assert "Alice Anders" in " ".join(
+        page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages
+    )

@@ -7,19 +7,14 @@ from typing import Any
 
 import pytest
 
-from backcare.scheduling.availability import FreeSlot, free_slots, nearest_free
-from backcare.scheduling.models import AppointmentStatus, BookingPolicy
+from backcare.booking.availability import FreeSlot, free_slots, nearest_free
+from backcare.booking.models import AppointmentStatus
+from backcare.scheduling.models import BookingPolicy
 from tests import factories
 from tests.conftest import Clinic
+from tests.scheduling.clinic_week import MONDAY, NOW, local
 
 UTC = dt.UTC
-MONDAY = dt.date(2026, 6, 1)
-NOW = dt.datetime(2026, 5, 25, 12, 0, tzinfo=UTC)
-
-
-def local(day: int, hour: int, minute: int = 0, month: int = 6) -> dt.datetime:
-    """A wall-clock time in Atlanta in summer 2026 (EDT, UTC-4), as UTC."""
-    return dt.datetime(2026, month, day, hour + 4, minute, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -12,33 +12,28 @@ from django.db import connection
 
 from backcare import events
 from backcare.audit.models import AuditEvent
-from backcare.clinic.models import CareTeamMembership, Room
-from backcare.scheduling.actions import (
+from backcare.booking.actions import (
     BookingHeld,
     CancellationRefused,
     ClientAlreadyBooked,
     SchedulingError,
     SlotTaken,
     SlotUnavailable,
-    book_appointment,
+    TooClose,
     cancel_appointment,
     check_in,
     complete_appointment,
     mark_no_show,
     reschedule_appointment,
 )
-from backcare.scheduling.models import Appointment, AppointmentStatus, BookingPolicy
+from backcare.booking.models import Appointment, AppointmentStatus
+from backcare.clinic.models import CareTeamMembership, Room
 from tests import factories
 from tests.conftest import Clinic
+from tests.scheduling.clinic_week import NOW, book, local, open_weekdays
 
 UTC = dt.UTC
 # Monday 1 June 2026 in Atlanta is EDT (UTC-4): 10:00 local is 14:00 UTC.
-NOW = dt.datetime(2026, 5, 25, 12, 0, tzinfo=UTC)  # Monday a week earlier, 08:00 local
-
-
-def local(day: int, hour: int, minute: int = 0, month: int = 6) -> dt.datetime:
-    """A wall-clock time in Atlanta in 2026 (EDT in June), as UTC."""
-    return dt.datetime(2026, month, day, hour + 4, minute, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -49,27 +44,7 @@ def frozen() -> Iterator[None]:
 
 @pytest.fixture
 def open_clinic(clinic: Clinic) -> Clinic:
-    """Tess and Theo work Monday to Friday 09:00-17:00 at Midtown with lunch 12:30-13:15."""
-    for therapist in (clinic.tess, clinic.theo):
-        factories.weekly_hours(
-            therapist, clinic.location, breaks=[(dt.time(12, 30), dt.time(13, 15))]
-        )
-    BookingPolicy.current()
-    return clinic
-
-
-def book(clinic: Clinic, starts: dt.datetime, **kwargs: Any) -> Appointment:
-    options: dict[str, Any] = {
-        "actor": clinic.front_desk,
-        "client": clinic.alice,
-        "service": clinic.service,
-        "therapist": clinic.tess,
-        "location": clinic.location,
-        "starts": starts,
-        "now": NOW,
-    }
-    options.update(kwargs)
-    return book_appointment(**options)
+    return open_weekdays(clinic)
 
 
 class Heard:
@@ -257,7 +232,8 @@ def test_an_overlap_with_the_therapist_is_slot_taken_with_alternatives(open_clin
 def test_the_buffer_blocks_the_next_slot(open_clinic: Clinic) -> None:
     book(open_clinic, local(1, 10))  # blocked until 11:15
 
-    with pytest.raises(SlotTaken):
+    # Not "just taken": the time is free, the clean-up after the session before is not.
+    with pytest.raises(TooClose, match="Tess Therapist needs 15 minutes between sessions"):
         book(open_clinic, local(1, 11), client=open_clinic.bob)
     assert book(open_clinic, local(1, 11, 15), client=open_clinic.bob).starts == local(1, 11, 15)
 

@@ -15,7 +15,8 @@ import time_machine
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from backcare.scheduling.models import Appointment, AppointmentStatus, BookingPolicy
+from backcare.booking.models import Appointment, AppointmentStatus
+from backcare.scheduling.models import BookingPolicy
 from backcare.scheduling.slots import Interval
 from backcare.scheduling.timetable import (
     Column,
@@ -27,17 +28,13 @@ from backcare.scheduling.timetable import (
     shade_of,
 )
 from tests import factories
-from tests.conftest import Clinic, login_as
+from tests.conftest import CLOCK_QUERY, Clinic, login_as
 from tests.pages import text
+from tests.scheduling.clinic_week import MONDAY, NOW
+from tests.scheduling.clinic_week import on as local
 
 NEW_YORK = ZoneInfo("America/New_York")
 UTC = dt.UTC
-NOW = dt.datetime(2026, 5, 25, 12, 0, tzinfo=UTC)  # Monday, 08:00 in Atlanta
-MONDAY = dt.date(2026, 6, 1)
-
-
-def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=NEW_YORK).astimezone(UTC)
 
 
 # --- The grid, pure ---------------------------------------------------------------------------
@@ -225,9 +222,11 @@ def shades(page: str) -> dict[str, int]:
     return found
 
 
-def test_the_front_desk_sees_a_location_week_with_therapists_as_columns(
+def test_the_front_desk_reads_a_location_week_as_rows_by_day(
     open_clinic: Clinic, as_front_desk: HttpClient
 ) -> None:
+    # Twenty-eight columns (a column per therapist and day) did not fit a screen: a location's
+    # week reads as the appointments of each day, in order, each naming its therapist.
     appointment(open_clinic, local(MONDAY, 10))
     factories.weekly_hours(open_clinic.theo, open_clinic.location, weekdays=[2])
     appointment(
@@ -239,18 +238,33 @@ def test_the_front_desk_sees_a_location_week_with_therapists_as_columns(
         status=AppointmentStatus.CHECKED_IN,
     )
 
-    response = as_front_desk.get(location_url(open_clinic, date="2026-06-03"))
+    response = as_front_desk.get(location_url(open_clinic, view="week", date="2026-06-03"))
 
     assert response.status_code == 200
     page = text(response)
     assert "June 1–7, 2026" in page
-    for day in ("Mon Jun 1", "Wed Jun 3", "Sun Jun 7"):
+    for day in ("Monday, June 1", "Wednesday, June 3", "Sunday, June 7"):
         assert day in page
-    assert page.count(">Tess Therapist</a></th>") == 7  # one column per day
-    assert page.count(">Theo Colleague</a></th>") == 7
-    assert "Alice Anders" in page and "Bob Baker" in page
+    assert page.index("Monday, June 1") < page.index("Alice Anders") < page.index("Tuesday")
+    assert page.index("Wednesday, June 3") < page.index("Bob Baker") < page.index("Thursday")
+    assert "with Tess Therapist" in page and "with Theo Colleague" in page
     assert open_clinic.service.name in page
     assert "Booked" in page and "Checked in" in page
+    assert "<table" not in page  # no grid to scroll sideways
+
+
+def test_the_location_calendar_opens_on_the_day_with_therapists_as_columns(
+    open_clinic: Clinic, as_front_desk: HttpClient
+) -> None:
+    factories.weekly_hours(open_clinic.theo, open_clinic.location)
+    appointment(open_clinic, local(MONDAY, 10))
+
+    page = text(as_front_desk.get(location_url(open_clinic, date="2026-06-01")))
+
+    assert "Monday, June 1, 2026" in page
+    assert page.count(">Tess Therapist</a></th>") == 1
+    assert page.count(">Theo Colleague</a></th>") == 1
+    assert "Alice Anders" in page
     assert len(hour_labels(page)) == 24
 
 
@@ -334,7 +348,8 @@ def test_an_appointment_in_the_repeated_hour_sits_in_its_own_occurrence(
 def test_the_week_view_across_the_spring_change_marks_the_missing_hour(
     open_clinic: Clinic, as_front_desk: HttpClient
 ) -> None:
-    page = text(as_front_desk.get(location_url(open_clinic, view="week", date="2026-03-08")))
+    # The week grid is one therapist's (a location's week reads as rows, without a grid).
+    page = text(as_front_desk.get(therapist_url(open_clinic, view="week", date="2026-03-08")))
 
     assert len(hour_labels(page)) == 24
     assert shades(page).get("gap") == 4  # Sunday 02:00-02:45, one therapist column
@@ -439,12 +454,12 @@ def test_the_location_week_runs_the_same_queries_whatever_its_size(
     open_clinic: Clinic, as_front_desk: HttpClient, django_assert_num_queries: Any, count: int
 ) -> None:
     fill(open_clinic, count)
-    url = location_url(open_clinic, date="2026-06-01")
+    url = location_url(open_clinic, view="week", date="2026-06-01")
 
     # Session and user; the location; therapists, hours, breaks, time off, closures,
     # appointments; the clients' holds (5); the locations to switch to; the idle-logout stamp
     # on the session (3).
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(18 + CLOCK_QUERY):
         response = as_front_desk.get(url)
 
     assert response.status_code == 200
@@ -461,7 +476,7 @@ def test_the_therapist_week_runs_the_same_queries_whatever_its_size(
     # Session and user; the therapist and their name; the zone; hours, breaks, time off,
     # closures, appointments; the clients' holds (5); their locations; the idle-logout stamp
     # on the session (3).
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(19 + CLOCK_QUERY):
         response = as_tess.get(url)
 
     assert response.status_code == 200

@@ -15,8 +15,9 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from backcare.audit.models import AuditEvent
-from backcare.scheduling.models import Appointment, AppointmentStatus, Closure, TimeOff
-from backcare.scheduling.queries import booked_during_closure, booked_during_time_off
+from backcare.booking.models import Appointment, AppointmentStatus
+from backcare.booking.queries import booked_during_closure, booked_during_time_off
+from backcare.scheduling.models import Closure, TimeOff
 from tests import factories
 from tests.conftest import Clinic
 from tests.pages import text

@@ -22,16 +22,17 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.servers.basehttp import ThreadedWSGIServer
-from django.test import Client as HttpClient
 from django.test.testcases import LiveServerThread
 from django.urls import reverse
 from django.utils import timezone
 
 from backcare.accounts.models import Role
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.clinic.models import Client, Room, Therapist
-from backcare.scheduling.models import Appointment, AppointmentStatus, BookingPolicy
+from backcare.scheduling.models import BookingPolicy
 from tests import factories
 from tests.conftest import Clinic
+from tests.two_factor import signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,8 +49,7 @@ class Answer:
 
 
 def session_cookie(user: Any) -> str:
-    http = HttpClient()
-    http.force_login(user)
+    http = signed_in(user)
     return http.cookies[django_settings.SESSION_COOKIE_NAME].value
 
 

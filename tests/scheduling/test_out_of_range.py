@@ -12,7 +12,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from backcare.scheduling.models import Appointment, BookingPolicy
+from backcare.booking.models import Appointment
+from backcare.scheduling.models import BookingPolicy
 from tests import factories
 from tests.conftest import Clinic, login_as
 from tests.pages import field_error

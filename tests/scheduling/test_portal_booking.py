@@ -16,6 +16,8 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from backcare.audit.models import AuditEvent
+from backcare.booking.actions import book_appointment
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.clinic.models import Room, Service, Therapist
 from backcare.holds.rules import HOLDS
 from backcare.portal.booking import (
@@ -26,20 +28,14 @@ from backcare.portal.booking import (
     zone_name,
 )
 from backcare.portal.booking_forms import Catalogue, TimesForm, practises, service_label
-from backcare.scheduling.actions import book_appointment
-from backcare.scheduling.models import Appointment, AppointmentStatus, BookingPolicy
+from backcare.scheduling.models import BookingPolicy
 from tests import factories
 from tests.conftest import Clinic, login_as
 from tests.pages import field_error, text
+from tests.scheduling.clinic_week import NOW, local, open_weekdays
 
 UTC = dt.UTC
 # Monday 25 May 2026, 08:00 in Atlanta (EDT, UTC-4).
-NOW = dt.datetime(2026, 5, 25, 12, 0, tzinfo=UTC)
-
-
-def local(day: int, hour: int, minute: int = 0, month: int = 6) -> dt.datetime:
-    """A wall-clock time in Atlanta in summer 2026 (EDT), as UTC."""
-    return dt.datetime(2026, month, day, hour + 4, minute, tzinfo=UTC)
 
 
 def param(moment: dt.datetime) -> str:
@@ -54,13 +50,7 @@ def frozen() -> Iterator[None]:
 
 @pytest.fixture
 def open_clinic(clinic: Clinic) -> Clinic:
-    """Tess and Theo work Monday to Friday 09:00-17:00 at Midtown, lunch 12:30-13:15."""
-    for therapist in (clinic.tess, clinic.theo):
-        factories.weekly_hours(
-            therapist, clinic.location, breaks=[(dt.time(12, 30), dt.time(13, 15))]
-        )
-    BookingPolicy.current()
-    return clinic
+    return open_weekdays(clinic)
 
 
 @pytest.fixture
@@ -154,7 +144,7 @@ def test_a_service_is_named_with_its_length_once() -> None:
 
 
 def test_each_free_time_is_offered_once_with_the_preferred_therapist() -> None:
-    from backcare.scheduling.availability import FreeSlot
+    from backcare.booking.availability import FreeSlot
 
     nine = dt.datetime(2026, 6, 1, 13, tzinfo=UTC)
     ten = nine + dt.timedelta(hours=1)
@@ -335,7 +325,9 @@ def test_the_search_page_makes_the_same_queries_for_one_or_many_appointments(
 ) -> None:
     url = times_url(open_clinic, week="2026-06-01")
     book_for(open_clinic, open_clinic.bob, local(1, 10))
-    with django_assert_num_queries(20):  # with Alice's clinical hold (5 queries, 2 before)
+    # With Alice's clinical hold (5 queries, 2 before) and the idle stamp in her session (3:
+    # clients too are signed out after a while without activity).
+    with django_assert_num_queries(23):
         assert alice.get(url).status_code == 200
 
     rooms = [Room.objects.create(location=open_clinic.location, name=f"Room {n}") for n in (2, 3)]
@@ -357,7 +349,9 @@ def test_the_search_page_makes_the_same_queries_for_one_or_many_appointments(
         starts=local(2, 10),
     )
     assert Appointment.objects.count() > 30
-    with django_assert_num_queries(20):  # with Alice's clinical hold (5 queries, 2 before)
+    # With Alice's clinical hold (5 queries, 2 before) and the idle stamp in her session (3:
+    # clients too are signed out after a while without activity).
+    with django_assert_num_queries(23):
         assert alice.get(url).status_code == 200
 
 
@@ -447,6 +441,26 @@ def test_the_race_loser_is_offered_the_nearest_free_times_as_buttons(
     taken = alice.post(action, values)
     assert taken.status_code == 302
     assert Appointment.objects.get(client=open_clinic.alice).starts == local(1, 11, 15)
+
+
+def test_a_time_inside_the_clean_up_after_another_session_is_explained_to_the_client(
+    open_clinic: Clinic, alice: HttpClient
+) -> None:
+    book_for(open_clinic, open_clinic.bob, local(1, 10))  # 10:00-11:00, cleared up by 11:15
+    picked = choice(open_clinic, local(1, 11))
+
+    refused = alice.post(reverse("booking:confirm"), picked)
+
+    assert refused.status_code == 400
+    page = text(refused)
+    assert (
+        "That time is too close to another session: Tess Therapist needs 15 minutes between "
+        "sessions to get the room ready."
+    ) in page
+    assert "just taken" not in page
+    assert "The nearest free times" in page
+    assert "Monday, June 1 at 11:15 AM (EDT) with Tess Therapist" in page
+    assert not Appointment.objects.filter(client=open_clinic.alice).exists()
 
 
 @pytest.mark.parametrize(

@@ -18,11 +18,12 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
+from backcare.booking.actions import SlotTaken, book_appointment
+from backcare.booking.actions import common as actions
+from backcare.booking.models import Appointment
 from backcare.clinic.actions import add_to_care_team
 from backcare.clinic.models import CareTeamMembership, Client
-from backcare.scheduling import actions
-from backcare.scheduling.actions import SlotTaken, book_appointment
-from backcare.scheduling.models import Appointment, BookingPolicy
+from backcare.scheduling.models import BookingPolicy
 from tests import factories
 from tests.conftest import Clinic
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from backcare import events
 from backcare.audit.models import AuditEvent
-from backcare.scheduling.actions import (
+from backcare.booking.actions import (
     BookingHeld,
     PublicHoliday,
     SchedulingError,
@@ -21,8 +21,8 @@ from backcare.scheduling.actions import (
     book_series,
     series_starts,
 )
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.scheduling.calendar_days import public_holidays
-from backcare.scheduling.models import Appointment, AppointmentStatus
 from tests import factories
 from tests.conftest import Clinic, login_as
 from tests.pages import text

@@ -16,27 +16,17 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from backcare.audit.models import AuditEvent
-from backcare.scheduling.actions import SlotTaken
-from backcare.scheduling.models import (
-    Appointment,
-    AppointmentStatus,
-    BookingPolicy,
-    Closure,
-    TimeOff,
-    WorkingHours,
-)
+from backcare.booking.actions import SlotTaken
+from backcare.booking.models import Appointment, AppointmentStatus
+from backcare.scheduling.models import BookingPolicy, Closure, TimeOff, WorkingHours
 from tests import factories
 from tests.conftest import Clinic, login_as
 from tests.pages import field_error, form_alert, input_value, text
+from tests.scheduling.clinic_week import MONDAY, NOW, open_weekdays
+from tests.scheduling.clinic_week import on as local
 
 NEW_YORK = ZoneInfo("America/New_York")
 UTC = dt.UTC
-NOW = dt.datetime(2026, 5, 25, 12, 0, tzinfo=UTC)  # Monday, 08:00 in Atlanta
-MONDAY = dt.date(2026, 6, 1)
-
-
-def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=NEW_YORK).astimezone(UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -47,13 +37,7 @@ def frozen() -> Iterator[None]:
 
 @pytest.fixture
 def open_clinic(clinic: Clinic) -> Clinic:
-    """Tess and Theo work Monday to Friday 09:00-17:00 at Midtown with lunch 12:30-13:15."""
-    for therapist in (clinic.tess, clinic.theo):
-        factories.weekly_hours(
-            therapist, clinic.location, breaks=[(dt.time(12, 30), dt.time(13, 15))]
-        )
-    BookingPolicy.current()
-    return clinic
+    return open_weekdays(clinic)
 
 
 def appointment(clinic: Clinic, starts: dt.datetime, **kwargs: Any) -> Appointment:
@@ -162,6 +146,33 @@ def test_a_taken_time_offers_the_nearest_free_times_and_one_click_books_one(
     picked = booking(open_clinic, slot=f"2026-06-01T11:15|{open_clinic.tess.pk}")
     assert as_front_desk.post(url("appointment_create"), picked).status_code == 302
     assert Appointment.objects.get(client=open_clinic.alice).starts == local(MONDAY, 11, 15)
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "why"),
+    [
+        (11, 0, "during the clean-up after Bob's 10:00 session"),
+        (9, 0, "this session's own clean-up would run into Bob's 10:00 session"),
+    ],
+)
+def test_a_time_inside_the_clean_up_between_sessions_says_so_not_just_taken(
+    open_clinic: Clinic, as_front_desk: HttpClient, hour: int, minute: int, why: str
+) -> None:
+    appointment(open_clinic, local(MONDAY, 10), client=open_clinic.bob)  # 10:00-11:00, +15
+
+    response = as_front_desk.post(
+        url("appointment_create"), booking(open_clinic, time=f"{hour:02d}:{minute:02d}")
+    )
+
+    assert response.status_code == 400
+    _, message = field_error(response, "time")
+    assert message == (
+        "That time is too close to another session: Tess Therapist needs 15 minutes between "
+        "sessions to get the room ready."
+    ), why
+    assert "just taken" not in text(response)
+    assert "The nearest free times" in text(response)
+    assert not Appointment.objects.filter(client=open_clinic.alice).exists()
 
 
 def test_a_time_the_clocks_skip_is_refused_naming_the_time(
@@ -468,7 +479,7 @@ def test_the_owner_adds_working_hours_with_breaks(
         (
             {"breaks": "16:00-17:00"},
             "breaks",
-            "The break 16:00–17:00 must lie inside the hours 10:00–14:00.",
+            "The break 4:00 PM–5:00 PM must lie inside the hours 10:00 AM–2:00 PM.",
         ),
     ],
 )
@@ -571,6 +582,7 @@ def test_the_owner_sets_the_booking_policy_and_a_bad_value_is_named(
         "horizon_days": 90,
         "cancellation_window_hours": 48,
         "held_sessions": "hold",
+        "clock": 12,
     }
 
     assert as_owner.post(page, data).status_code == 302

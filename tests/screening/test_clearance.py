@@ -19,7 +19,7 @@ from django.utils import timezone
 from backcare.audit.models import AuditEvent
 from backcare.holds.queries import booking_hold, standing
 from backcare.holds.rules import kind_of
-from backcare.private_files import PrivateStorage
+from backcare.private_files import PrivateStorage, file_cipher
 from backcare.screening import actions
 from backcare.screening.models import Clearance
 from tests import factories
@@ -169,6 +169,26 @@ def test_the_chart_banner_says_the_clearance_is_recorded(
             "Please upload a PDF, JPEG, PNG or HEIC file.",
             id="a web page said to be a PDF",
         ),
+        pytest.param(
+            {
+                "document": signed_note(
+                    "x.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>"
+                )
+            },
+            "document",
+            "Signed clearance (PDF or photo):",
+            "This file is not the PDF or photo its name says: please upload the scan or photo "
+            "itself (PDF, JPEG, PNG or HEIC).",
+            id="a web page named x.pdf",
+        ),
+        pytest.param(
+            {"document": signed_note("scan.png", SIGNED_NOTE, "image/png")},
+            "document",
+            "Signed clearance (PDF or photo):",
+            "This file is not the PDF or photo its name says: please upload the scan or photo "
+            "itself (PDF, JPEG, PNG or HEIC).",
+            id="a PDF named as a photo",
+        ),
     ],
 )
 def test_a_bad_clearance_is_refused_next_to_its_field_and_nothing_is_saved(
@@ -307,7 +327,7 @@ def test_the_signed_document_is_kept_outside_every_public_url(cleared: Clearance
 
     assert isinstance(cleared.document.storage, PrivateStorage)
     assert path.is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT).resolve())
-    assert path.read_bytes() == SIGNED_NOTE
+    assert file_cipher().decrypt(path.read_bytes()) == SIGNED_NOTE  # encrypted at rest
     public = [str(folder) for folder in (settings.MEDIA_ROOT, settings.STATIC_ROOT) if folder]
     public += [str(folder) for folder in settings.STATICFILES_DIRS]
     for folder in public:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import Client as HttpClient
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -21,6 +22,7 @@ from backcare.screening.models import Screening
 from backcare.screening.ruleset import load_rules
 from tests import factories
 from tests.conftest import Clinic, login_as
+from tests.notices.conftest import DATABASE_QUEUE, made_only_by_the_worker, run_worker
 from tests.pages import text
 
 DR_OKAFOR = "m.okafor@midtownfm.example"
@@ -172,6 +174,29 @@ def test_the_letter_is_emailed_to_the_physician_as_a_pdf(
     assert f"The letter is on its way to {DR_OKAFOR}." in text(page)
 
 
+def test_the_letter_is_made_by_the_worker_not_in_the_request(
+    clinic: Clinic, needs_clearance: Screening, as_tess: HttpClient, capture: Capture
+) -> None:
+    with (
+        override_settings(TASKS=DATABASE_QUEUE),
+        made_only_by_the_worker("backcare.screening.letter.render_referral_letter"),
+        capture(execute=True),
+    ):
+        response = as_tess.post(email_url(clinic.alice), {"purpose": "clearance"})
+    assert response.status_code == 302
+    assert mail.outbox == []  # queued, waiting for the worker
+
+    with override_settings(TASKS=DATABASE_QUEUE):
+        run_worker()
+
+    (message,) = mail.outbox
+    assert message.to == [DR_OKAFOR]
+    [(filename, content, mimetype)] = message.attachments
+    assert filename.startswith("referral-letter-anders-alice-")
+    assert mimetype == "application/pdf"
+    assert "Alice Anders" in pdf_text(content)
+
+
 def test_the_letter_is_sent_only_once_the_transaction_commits(
     clinic: Clinic, needs_clearance: Screening, as_tess: HttpClient, capture: Capture
 ) -> None:
@@ -212,7 +237,7 @@ def test_staff_are_alerted_without_any_clinical_reason(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert sorted(message.to) == ["owner@example.com", "tess@example.com"]
-    assert message.subject == "A screening needs your attention"  # no name in a header
+    assert message.subject == "A client needs your attention in Backcare"  # no name in a header
     assert "Alice Anders" in message.body
     assert screening_url(clinic.alice) in message.body
     email = f"{message.subject}\n{message.body}"

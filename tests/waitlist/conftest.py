@@ -13,9 +13,10 @@ import time_machine
 from django.core import mail
 
 from backcare.accounts.models import User
+from backcare.booking.actions import book_appointment
+from backcare.booking.models import Appointment
 from backcare.clinic.models import Client
-from backcare.scheduling.actions import book_appointment
-from backcare.scheduling.models import Appointment, BookingPolicy
+from backcare.scheduling.models import BookingPolicy
 from backcare.waitlist.actions import join_waitlist
 from backcare.waitlist.matching import TimeOfDay
 from backcare.waitlist.models import WaitlistEntry

@@ -14,13 +14,9 @@ from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from backcare.audit.models import AuditEvent
+from backcare.booking.actions import book_appointment, cancel_appointment, reschedule_appointment
+from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.clinic.models import Client
-from backcare.scheduling.actions import (
-    book_appointment,
-    cancel_appointment,
-    reschedule_appointment,
-)
-from backcare.scheduling.models import Appointment, AppointmentStatus
 from backcare.waitlist import actions
 from backcare.waitlist.actions import FreedSlot, OfferClosed, SlotGone
 from backcare.waitlist.matching import TimeOfDay

@@ -1,16 +1,19 @@
-"""Fill the courses of programs that existed before the analytics did."""
+"""Courses of programs that existed before the analytics did.
+
+Frozen: a migration never imports live code, which drifts from the schema it ran against. The
+courses table is a read model rebuilt from programs, appointments and responses, so an
+installation that had programs before this migration fills it with ``backcare
+refresh_analytics`` (docs/operations.md); this migration only says so.
+"""
 
 from django.db import migrations
 
 
-def fill(apps, schema_editor):
-    # The historical model says whether there is anything to do; the refresh itself needs the
-    # current code (scoring, baselines), which matches the schema when this first runs.
-    if not apps.get_model("care", "Program").objects.exists():
-        return
-    from backcare.analytics import courses
-
-    courses.rebuild()
+def say_how_to_fill(apps, schema_editor):
+    if apps.get_model("care", "Program").objects.exists():
+        print(  # noqa: T201 - shown once to the operator who runs the migration
+            "\n  Existing programs have no analytics yet: run `backcare refresh_analytics`."
+        )
 
 
 class Migration(migrations.Migration):
@@ -20,4 +23,4 @@ class Migration(migrations.Migration):
         ("scheduling", "0003_appointment_program"),
     ]
 
-    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(say_how_to_fill, migrations.RunPython.noop)]

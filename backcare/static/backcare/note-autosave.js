@@ -11,6 +11,7 @@
   let saving = false;
   let submitting = false;
   let pending = null;
+  let inflight = null; // the autosave being sent, if any
 
   function show(text) {
     if (status) status.textContent = text;
@@ -21,6 +22,16 @@
     if (!dirty || saving || submitting) return;
     saving = true;
     dirty = false;
+    inflight = send();
+    try {
+      await inflight;
+    } finally {
+      saving = false;
+      inflight = null;
+    }
+  }
+
+  async function send() {
     const data = new FormData(form);
     data.set("autosave", "1");
     try {
@@ -33,6 +44,12 @@
       const body = await response.json();
       if (response.ok) {
         show("Saved at " + body.saved_at);
+        // Our own save is not "someone else's change": the next save compares with it.
+        const version = form.querySelector("input[name=seen_version]");
+        const saved = response.headers.get("X-Seen-Version");
+        if (version && saved) version.value = saved;
+      } else if (body.changed) {
+        show("Not saved: " + body.errors.__all__[0]);
       } else {
         const fields = Object.keys(body.errors || {});
         show("Not saved: please check " + (fields.length ? fields.join(", ").replace(/_/g, " ") : "the form") + ".");
@@ -40,8 +57,6 @@
     } catch (error) {
       dirty = true;
       show("Not saved yet: no connection. Trying again…");
-    } finally {
-      saving = false;
     }
   }
 
@@ -52,9 +67,18 @@
   form.addEventListener("focusout", function () {
     if (pending === null) pending = window.setTimeout(save, 250);
   });
-  form.addEventListener("submit", function () {
-    submitting = true;
+  form.addEventListener("submit", function (event) {
     if (pending !== null) window.clearTimeout(pending);
+    pending = null;
+    if (inflight !== null) {
+      // An autosave is on its way: send the form once it is back, with the version it saved,
+      // or our own autosave would look like someone else's change.
+      event.preventDefault();
+      const submitter = event.submitter;
+      inflight.finally(function () { form.requestSubmit(submitter); });
+      return;
+    }
+    submitting = true;
   });
   window.setInterval(save, INTERVAL_MS);
 })();

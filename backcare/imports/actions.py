@@ -1,0 +1,413 @@
+"""Moving in from another practice system: clients and their future appointments from CSV
+exports (``rows.py`` reads them), all or nothing per run.
+
+Clients are created by ``register_client`` and their consents by ``record_consent``, each
+audited; a client already here (the same email, or the same name and date of birth) is matched,
+never created twice, and only their blank details are filled in, so running the same file again
+changes nothing. Imported clients have answered no health questions: the clinical hold "not
+screened" stands for them until they do. Future appointments are booked by
+``book_appointment``, the action behind the staff calendar: every booking rule and the clinical
+hold apply, and each refusal is reported with its row and reason.
+
+A run either writes everything or nothing: any row with an error rolls the whole run back, and
+a dry run always does, after doing exactly what the real run would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from backcare.accounts.models import User
+from backcare.audit.log import record
+from backcare.booking import actions as scheduling
+from backcare.booking.models import ACTIVE_STATUSES, Appointment
+from backcare.clinic.actions import record_consent, register_client, update_client
+from backcare.clinic.models import Client, Consent, ConsentKind, Location, Service, Therapist
+from backcare.holds.actions import ClientHeld, record_refusal
+from backcare.imports import rows
+from backcare.imports.models import ImportRun
+from backcare.imports.rows import RowError
+from backcare.lib.errors import FieldError
+
+Progress = Callable[[int], None]
+CONSENT_VERSION = "imported"
+_PROGRESS_EVERY = 250
+
+
+@dataclass
+class Report:
+    """What a run did (or, dry, would do)."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = True
+    written: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "errors": [error.as_dict() for error in self.errors],
+            "dry_run": self.dry_run,
+            "written": self.written,
+        }
+
+
+class _RollBack(Exception):
+    """Leaves the run's transaction, undoing everything it wrote."""
+
+
+def _field_errors(number: int, error: ValidationError) -> list[rows.RowError]:
+    return [
+        RowError(number, name if name != "__all__" else "row", message)
+        for name, messages in error.message_dict.items()
+        for message in messages
+    ]
+
+
+def _key(first: str, last: str, born: dt.date) -> tuple[str, str, dt.date]:
+    return (first.strip().lower(), last.strip().lower(), born)
+
+
+class _Clients:
+    """Every client, found by email or by name and date of birth, loaded once."""
+
+    def __init__(self) -> None:
+        self.by_email: dict[str, Client] = {}
+        self.by_name: dict[tuple[str, str, dt.date], Client] = {}
+        for client in Client.objects.all():
+            self.add(client)
+
+    def add(self, client: Client) -> None:
+        if client.email:
+            self.by_email.setdefault(client.email.lower(), client)
+        self.by_name.setdefault(
+            _key(client.first_name, client.last_name, client.date_of_birth), client
+        )
+
+    def find(self, email: str, first: str, last: str, born: dt.date | None) -> Client | None:
+        if email and email.lower() in self.by_email:
+            return self.by_email[email.lower()]
+        if first and last and born is not None:
+            return self.by_name.get(_key(first, last, born))
+        return None
+
+
+def _import_client(
+    actor: User | None,
+    item: rows.ClientRecord,
+    known: _Clients,
+    consented: set[tuple[int, str]],
+    now: dt.datetime,
+) -> str:
+    """Create or match one client; ``"created"``, ``"updated"`` (blanks filled, a consent
+    added) or ``"unchanged"``."""
+    values = item.values
+    client = known.find(
+        values.get("email", ""), values["first_name"], values["last_name"], values["date_of_birth"]
+    )
+    outcome = "unchanged"
+    if client is None:
+        client = register_client(actor, {k: v for k, v in values.items() if v != ""})
+        known.add(client)
+        outcome = "created"
+    else:
+        blanks = {
+            name: value
+            for name, value in values.items()
+            if value not in ("", None) and getattr(client, name) in ("", None)
+        }
+        if blanks:
+            update_client(actor, client, blanks)
+            outcome = "updated"
+    for kind, day in item.consents.items():
+        if (client.pk, kind) in consented:
+            continue
+        at = (
+            dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
+            if day is not None
+            else now
+        )
+        record_consent(actor, client, ConsentKind(kind), CONSENT_VERSION, at)
+        consented.add((client.pk, kind))
+        outcome = "created" if outcome == "created" else "updated"
+    return outcome
+
+
+def _count(report: Report, outcome: str) -> None:
+    setattr(report, outcome, getattr(report, outcome) + 1)
+
+
+def import_clients(
+    actor: User | None,
+    text: str,
+    mapping: rows.ColumnMapping,
+    *,
+    dry_run: bool,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Import a client export; all or nothing. Raises :class:`rows.FileError` for a file that
+    cannot be read at all."""
+    now = now or timezone.now()
+    report = Report(dry_run=dry_run)
+    items = list(rows.client_rows(text, mapping, today=timezone.localdate(now)))
+    report.rows = len(items)
+    for item in items:
+        report.errors.extend(item.errors)
+    if report.errors:
+        return report
+    consented: set[tuple[int, str]] = set()
+
+    def prepare() -> Callable[[Any], str]:
+        known = _Clients()
+        consented.update(
+            Consent.objects.filter(withdrawn_at__isnull=True).values_list("client_id", "kind")
+        )
+        return lambda item: _import_client(actor, item, known, consented, now)
+
+    return _all_or_nothing(actor, items, report, prepare, dry_run=dry_run, progress=progress)
+
+
+def _all_or_nothing(
+    actor: User | None,
+    items: Sequence[Any],
+    report: Report,
+    prepare: Callable[[], Callable[[Any], str]],
+    *,
+    dry_run: bool,
+    progress: Progress | None,
+) -> Report:
+    """Run ``step`` (made by ``prepare`` inside the run's transaction) on each row, each in a
+    savepoint; count its outcome (``created``, ``updated``, ``unchanged``, or ``skip:<why>``)
+    or its refusal. Any refusal, or a dry run, rolls the whole run back; a clinical hold's
+    refusals are then written to the audit log again, as every refusal at a door is kept."""
+    held: list[ClientHeld] = []
+    try:
+        with transaction.atomic():
+            step = prepare()
+            for done, item in enumerate(items, start=1):
+                try:
+                    with transaction.atomic():
+                        outcome = step(item)
+                except FieldError as refusal:
+                    report.errors.append(RowError(item.row, refusal.field, refusal.message))
+                    if isinstance(refusal, ClientHeld):
+                        held.append(refusal)
+                except ValidationError as error:
+                    report.errors.extend(_field_errors(item.row, error))
+                else:
+                    if outcome.startswith("skip:"):
+                        report.skipped.append({"row": item.row, "why": outcome[5:]})
+                    else:
+                        _count(report, outcome)
+                if progress is not None and done % _PROGRESS_EVERY == 0:
+                    progress(done)
+            if report.errors or dry_run:
+                raise _RollBack
+            report.written = True
+    except _RollBack:
+        for kept in held:
+            record_refusal(actor, kept)
+    return report
+
+
+class _Places:
+    """Services, therapists and locations by the names an export gives them (any case)."""
+
+    def __init__(self) -> None:
+        self.services = {s.name.lower(): s for s in Service.objects.all()}
+        self.locations = {place.name.lower(): place for place in Location.objects.all()}
+        self.therapists: dict[str, Therapist] = {}
+        for therapist in Therapist.objects.select_related("user"):
+            self.therapists[therapist.user.full_name.lower()] = therapist
+            self.therapists[therapist.user.email.lower()] = therapist
+
+
+def _import_appointment(
+    actor: User | None,
+    item: rows.AppointmentRecord,
+    known: _Clients,
+    places: _Places,
+    now: dt.datetime,
+) -> str:
+    """Book one future appointment through the booking action; ``"created"``, or
+    ``"unchanged"`` when it is already booked, ``"skip:<why>"`` for a past or cancelled one.
+    Refusals raise :class:`FieldError`."""
+    if not item.booked:
+        return f"skip:Status “{item.status}”."
+    client = known.find(
+        item.client_email, item.client_first_name, item.client_last_name, item.client_date_of_birth
+    )
+    if client is None:
+        raise FieldError("client", "No such client here: import the clients first.")
+    service = places.services.get(item.service.lower())
+    if service is None:
+        raise FieldError("service", f"There is no service called “{item.service}”.")
+    therapist = places.therapists.get(item.therapist.lower())
+    if therapist is None:
+        raise FieldError("therapist", f"There is no therapist called “{item.therapist}”.")
+    location = places.locations.get(item.location.lower())
+    if location is None:
+        raise FieldError("location", f"There is no location called “{item.location}”.")
+    if item.starts is None:  # such a row carries its error already
+        raise FieldError("starts", "There is no start time.")
+    starts = item.starts.replace(tzinfo=location.zone)
+    if starts < now:
+        return "skip:In the past."
+    if Appointment.objects.filter(
+        client=client, therapist=therapist, starts=starts, status__in=ACTIVE_STATUSES
+    ).exists():
+        return "unchanged"
+    scheduling.book_appointment(
+        actor, client, service, therapist, location, starts, now=now, notes=item.notes
+    )
+    return "created"
+
+
+def import_appointments(
+    actor: User | None,
+    text: str,
+    mapping: rows.ColumnMapping,
+    *,
+    dry_run: bool,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Book the future appointments of an export through the booking action; all or nothing.
+    Past and cancelled appointments are listed as skipped."""
+    now = now or timezone.now()
+    report = Report(dry_run=dry_run)
+    items = list(rows.appointment_rows(text, mapping))
+    report.rows = len(items)
+    for item in items:
+        report.errors.extend(item.errors)
+    if report.errors:
+        return report
+
+    def prepare() -> Callable[[Any], str]:
+        known, places = _Clients(), _Places()
+        return lambda item: _import_appointment(actor, item, known, places, now)
+
+    return _all_or_nothing(actor, items, report, prepare, dry_run=dry_run, progress=progress)
+
+
+# --- Runs from the staff page, in the background queue ----------------------------------------
+
+IMPORTERS = {"clients": import_clients, "appointments": import_appointments}
+
+
+@transaction.atomic
+def start_run(
+    actor: User, kind: str, system: str, filename: str, content: str, *, dry_run: bool
+) -> ImportRun:
+    """Record an uploaded export and queue its run (after this transaction commits)."""
+    from backcare.imports.tasks import run_import
+
+    if kind not in IMPORTERS:
+        raise FieldError("kind", "Please choose clients or appointments.")
+    try:
+        rows.load_mapping(system)
+    except rows.MappingError as error:
+        raise FieldError("system", str(error)) from None
+    run = ImportRun.objects.create(
+        kind=kind,
+        system=system,
+        filename=filename[:200],
+        content=content,
+        dry_run=dry_run,
+        total=max(0, content.count("\n") - 1) or 1,
+        created_by=actor,
+        created_at=timezone.now(),
+    )
+    record(
+        actor,
+        "import.started",
+        run,
+        changes={
+            "kind": {"after": kind},
+            "system": {"after": system},
+            "filename": {"after": run.filename},
+            "dry_run": {"after": dry_run},
+        },
+    )
+    transaction.on_commit(lambda: run_import.enqueue(run_id=run.pk))
+    return run
+
+
+class _ProgressWriter:
+    """Writes a run's progress where the staff page sees it while the run's own transaction is
+    still open: on PostgreSQL through a second connection of its own; SQLite lets only one
+    writer in at a time, so there the bar moves when the run ends."""
+
+    def __init__(self, run: ImportRun) -> None:
+        self.run_id = run.pk
+        self.side = (
+            connections.create_connection("default") if connection.vendor == "postgresql" else None
+        )
+
+    def __call__(self, done: int) -> None:
+        if self.side is None:
+            return
+        with self.side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ImportRun._meta.db_table} SET processed = %s WHERE id = %s",  # noqa: S608
+                [done, self.run_id],
+            )
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
+
+
+def run(run: ImportRun) -> ImportRun:
+    """Run a recorded import (the background task), keeping its report and an audit row."""
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
+    mapping = rows.load_mapping(run.system)
+    writer = _ProgressWriter(run)
+    try:
+        report = IMPORTERS[run.kind](
+            run.created_by, run.content, mapping, dry_run=run.dry_run, progress=writer
+        )
+        result = report.as_dict()
+    except rows.FileError as error:
+        result = {**Report(dry_run=run.dry_run).as_dict(), "file_error": str(error)}
+    finally:
+        writer.close()
+    run.report = result
+    run.processed = result["rows"]
+    run.total = max(result["rows"], 1)
+    run.status = (
+        ImportRun.Status.DONE
+        if not result["errors"] and "file_error" not in result
+        else ImportRun.Status.FAILED
+    )
+    run.finished_at = timezone.now()
+    run.save(update_fields=["report", "processed", "total", "status", "finished_at"])
+    record(
+        run.created_by,
+        "import.finished",
+        run,
+        changes={
+            "rows": {"after": result["rows"]},
+            "created": {"after": result["created"]},
+            "updated": {"after": result["updated"]},
+            "errors": {"after": len(result["errors"])},
+            "written": {"after": result["written"]},
+        },
+    )
+    return run

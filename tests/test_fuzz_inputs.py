@@ -1,0 +1,214 @@
+"""Bad input is a 4xx, never a server error: every GET parameter and form field of every page in
+tests/access_matrix.toml, for every persona, given extreme values.
+
+The fields come from the pages themselves: each page is opened as the persona and its forms are
+read from the HTML (method, action, the values they would submit). GET parameters that no form
+shows are declared below, read off each view's use of ``request.GET``. Hypothesis then changes
+one field at a time (or a parameter of the query string) to an extreme value — the first and
+last dates, huge and negative numbers, a megabyte of text, NUL, a lone surrogate, other odd
+Unicode, nothing — and every answer must be below 500. The run is bounded and the same every
+time: a fixed number of examples per persona, derandomized (about ten minutes for the seven
+personas on SQLite on a busy two-core machine; most of it the megabyte values).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import PERSONAS, Clinic
+from tests.html_forms import page_forms
+from tests.test_access_matrix import records, row_for, sample_kwargs, url_patterns
+from tests.two_factor import pass_second_step
+
+__all__ = ["records"]  # the fixture, shared with the access matrix
+
+settings.register_profile(
+    "fuzz-inputs",
+    max_examples=1,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+MEGABYTE = "a" * 1_000_000
+EXTREMES = (
+    "0001-01-01",
+    "9999-12-31",
+    "99999999999999999999",
+    "-99999999999999999999",
+    "-1",
+    "0",
+    "1e308",
+    "NaN",
+    "",
+    " ",
+    MEGABYTE,
+    "\x00",
+    "a\x00b",
+    "\ud800",  # a lone surrogate: not valid UTF-8 at all
+    "\udfff\ud800",
+    "\u202eevil",
+    "\ufeff",
+    "e\u0301\u0301\u0301",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 🦴",
+    "Line one\r\nBcc: victim@example.com",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE clinic_client; --",
+    "2026-02-30",
+    "25:99",
+    "2026-06-01T10:00:00+14:00",
+)
+# Every field meets each of these; Hypothesis draws the others, and text of its own.
+SWEEP = ("0001-01-01", "9999-12-31", "99999999999999999999", MEGABYTE, "a\x00b", "\ud800")
+
+# GET parameters a view reads that no form on its page shows (each view's request.GET).
+GET_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "staff:client_list": ("q", "page"),
+    "audit:log": ("who", "action", "client", "since", "until", "page"),
+    "audit:export": ("who", "action", "client", "since", "until"),
+    "analytics:dashboard": ("start", "end", "location", "therapist", "template"),
+    "analytics:export": ("start", "end", "location", "therapist", "template"),
+    "scheduling:calendar": ("date", "view"),
+    "scheduling:location_calendar": ("date", "view"),
+    "scheduling:therapist_calendar": ("date", "view"),
+    "scheduling:appointment_create": (
+        "q",
+        "client",
+        "service",
+        "location",
+        "therapist",
+        "date",
+        "time",
+        "notes",
+    ),
+    "screening:letter_pdf": ("purpose",),
+    "care:start": ("template",),
+    "outcomes:staff_collect": ("occasion",),
+    "booking:start": ("service", "location", "therapist", "week"),
+    "booking:reschedule": ("service", "location", "therapist", "week"),
+    "booking:confirm": ("service", "location", "therapist", "starts"),
+    "booking:reschedule_confirm": ("service", "location", "therapist", "starts"),
+    "booking:appointment": ("done",),
+    "waitlist:portal_join": ("service", "location", "therapist"),
+    "waitlist:staff_add": ("service", "location", "therapist"),
+    "waitlist:staff_list": ("location",),
+}
+
+# Not fuzzed: signing out (the persona would be gone), the password pages (a value that passed
+# would change the persona's password), the Django admin (its own forms), the JSON screening
+# endpoint (tests/screening), and the calendar feed (a token, no form).
+SKIPPED = {"logout", "password_change", "screening:check", "feeds:calendar"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One way to send input: a form (its method, action and values) or a page's query."""
+
+    method: str
+    path: str
+    values: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def fields(self) -> list[str]:
+        return [name for name, _ in self.values if name != "csrfmiddlewaretoken"]
+
+
+@functools.lru_cache(maxsize=512)
+def _quoted(value: str) -> str:
+    return quote(value.encode("utf-8", "surrogatepass"), safe="")
+
+
+def encoded(pairs: list[tuple[str, str]]) -> str:
+    """A query string as a browser might send it, lone surrogates and all (as raw bytes)."""
+    return "&".join(f"{_quoted(name)}={_quoted(value)}" for name, value in pairs)
+
+
+def send(http: HttpClient, target: Target, field: str, value: str) -> int:
+    pairs = [
+        (name, value if name == field else original)
+        for name, originals in target.values
+        for original in (originals or ("",))
+    ]
+    if field not in {name for name, _ in target.values}:
+        pairs.append((field, value))
+    body = encoded(pairs)
+    if target.method == "post":
+        response = http.post(target.path, body, content_type="application/x-www-form-urlencoded")
+    else:
+        response = http.get(f"{target.path}?{body}")
+    return int(response.status_code)
+
+
+def targets(http: HttpClient, clinic: Clinic, records: dict[str, str]) -> Iterator[Target]:
+    """Every page the persona can open, its forms, and its declared GET parameters."""
+    for name, pattern in url_patterns():
+        if name is None or name.startswith("admin:") or name in SKIPPED:
+            continue
+        row = row_for(name)
+        assert row is not None, name
+        path = reverse(name, kwargs=sample_kwargs(name, pattern, clinic, records))
+        if row.get("method") == "post":
+            yield Target("post", path, ())  # a POST-only address: fuzz what it reads
+            continue
+        page = http.get(path)
+        assert page.status_code < 500, f"{path}: {page.status_code}"
+        if page.status_code != 200 or "html" not in page.get("Content-Type", ""):
+            continue
+        if name in GET_PARAMETERS:
+            yield Target("get", path, tuple((p, ()) for p in GET_PARAMETERS[name]))
+        for form in page_forms(page.content.decode(), path):
+            action = urlsplit(form.action).path or path
+            if action == reverse("logout") or not form.values:
+                continue
+            yield Target(
+                form.method,
+                action,
+                tuple((field, tuple(values)) for field, values in form.values.items()),
+            )
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_no_input_makes_a_server_error(
+    clinic: Clinic, records: dict[str, str], persona: str
+) -> None:
+    http = HttpClient(raise_request_exception=False)  # a server error is an answer here
+    user = clinic.user(persona)
+    if user is not None:
+        http.force_login(user)
+        if user.is_clinic_staff:
+            pass_second_step(http, user)  # signed in as after a real sign-in
+    found = sorted(set(targets(http, clinic, records)), key=lambda t: (t.path, t.method))
+    fields = [(target, field) for target in found for field in (target.fields() or ["q"])]
+    assert fields, persona
+    failures: list[str] = []
+
+    def check(target: Target, field: str, value: str) -> None:
+        status = send(http, target, field, value)
+        if status >= 500:
+            failures.append(f"{target.method.upper()} {target.path} {field}={value[:40]!r}")
+
+    # Every field meets the sharpest values ...
+    for target, field in fields:
+        for value in SWEEP:
+            check(target, field, value)
+
+    # ... and Hypothesis the other extremes and text of its own, one value per field each time.
+    values = st.one_of(st.sampled_from(EXTREMES), st.text(max_size=30))
+
+    @settings(settings.get_profile("fuzz-inputs"))
+    @given(st.data())
+    def sends(data: st.DataObject) -> None:
+        for target, field in fields:
+            check(target, field, data.draw(values, label=f"{target.path} {field}"))
+
+    sends()
+    assert failures == [], "\n".join(sorted(set(failures)))
