@@ -5,7 +5,7 @@ authenticator), the recovery codes shown once, and the staff home."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from backcare.audit.models import AuditEvent
 from tests.conftest import Clinic
@@ -65,10 +65,11 @@ def test_a_therapist_sets_up_a_passkey_and_signs_in_with_it(
     )
     # A slow connection: the passkey words arrive after the page is shown. The button must not
     # be offered before it can work (pressing it then did nothing, "gettext is not defined").
-    held: list | None = []
+    held: list[Route] = []
+    holding = True
 
-    def slow_words(route) -> None:
-        if held is not None:
+    def slow_words(route: Route) -> None:
+        if holding:
             held.append(route)
         else:
             route.continue_()
@@ -79,8 +80,8 @@ def test_a_therapist_sets_up_a_passkey_and_signs_in_with_it(
     password(page, live_server.url, "tess@example.com")
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-step sign-in")
     expect(page.get_by_role("button", name="Add a passkey")).to_have_count(0)
-    waiting, held = held, None
-    for route in waiting:
+    holding = False
+    for route in held:
         route.continue_()
     page.get_by_role("button", name="Add a passkey").click()
 
