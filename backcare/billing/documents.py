@@ -22,6 +22,7 @@ from backcare.lib.pdf import (
     Letterhead,
     document_filename,
     draw_letterhead,
+    drawn_once,
     format_letter_date,
 )
 from backcare.screening import letter as letters
@@ -147,6 +148,7 @@ class _Document(ClinicPDF):
         self.cell(30, 6, format_cents(cents), align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
+@drawn_once
 def render_receipt(receipt: Receipt) -> bytes:
     pdf = _Document(
         title=receipt.title, letterhead=receipt.letterhead, written_on=receipt.written_on
@@ -179,6 +181,7 @@ def receipt_filename(receipt: Receipt) -> str:
     return document_filename("receipt", receipt.client_name, receipt.issued_on)
 
 
+@drawn_once
 def render_superbill(bill: Superbill) -> bytes:
     pdf = _Document(
         title=f"Superbill: {bill.client_name}",
@@ -251,6 +254,7 @@ def necessity_paragraph(letter: NecessityLetter) -> str:
     )
 
 
+@drawn_once
 def render_necessity_letter(letter: NecessityLetter) -> bytes:
     """Laid out as the referral letter, with a certification for the physician in place of
     its reply form."""

@@ -9,19 +9,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import TypeVar
 
+from fontTools import ttLib  # type: ignore[import-untyped]
 from fpdf import FPDF
-from fpdf.enums import Align, MethodReturnValue, XPos, YPos
+from fpdf.enums import Align, MethodReturnValue, TextEmphasis, XPos, YPos
+from fpdf.fonts import SubsetMap, TTFFont
 
 from backcare.lib.when import long_date
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_FAMILY = "DejaVu"
 _FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+
+D = TypeVar("D", bound=Hashable)
 
 
 # US Letter in millimetres; generous margins so a letter reads like one.
@@ -71,8 +77,6 @@ class ClinicPDF(FPDF):
 
     def __init__(self, *, title: str, author: str, subject: str, creator: str, written_on: date):
         super().__init__(orientation="portrait", unit="mm", format="Letter")
-        for style, filename in _FONT_FILES.items():
-            self.add_font(FONT_FAMILY, style, FONT_DIR / filename)
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN)
         self.set_title(title)
@@ -81,6 +85,19 @@ class ClinicPDF(FPDF):
         self.set_creator(creator)
         self.set_lang("en-US")
         self.set_creation_date(datetime.combine(written_on, time(), tzinfo=UTC))
+
+    def set_font(
+        self, family: str | None = None, style: str | TextEmphasis = "", size: float = 0
+    ) -> None:
+        """Each style of the clinic's font is read from its file the first time the document
+        uses it: reading one costs more than drawing a page, and many documents never use
+        the italic."""
+        if family is not None and family.lower() == FONT_FAMILY.lower():
+            letters = style.style if isinstance(style, TextEmphasis) else style
+            key = "".join(sorted(letter for letter in letters.upper() if letter in "BI"))
+            if family.lower() + key not in self.fonts:
+                self.fonts[family.lower() + key] = _font_for(self, key)
+        super().set_font(family, style, size)
 
     def body(self, size: float = BODY_SIZE, style: str = "") -> None:
         self.set_font(FONT_FAMILY, style, size)
@@ -172,6 +189,45 @@ class ClinicPDF(FPDF):
         self.cell(0, 4, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(0, 0, 0)
         self.ln(6)
+
+
+@cache
+def _measured_font(style: str) -> TTFFont:
+    """A style of the clinic's font as fpdf2 reads it: the widths of its 6,000 characters
+    and its descriptor, read once per process (it is the same for every document)."""
+    reader = FPDF()
+    reader.add_font(FONT_FAMILY, style, FONT_DIR / _FONT_FILES[style])
+    font = reader.fonts[FONT_FAMILY.lower() + style]
+    assert isinstance(font, TTFFont)  # noqa: S101 - add_font of a .ttf makes a TTFFont
+    return font
+
+
+def _font_for(pdf: FPDF, style: str) -> TTFFont:
+    """The font for one document: the measurements read once (read-only while drawing) with
+    what is the document's own: its number, the glyphs it uses, and the font file it
+    embeds a subset of (fpdf2 cuts the subset out of that file in place when it writes)."""
+    measured = _measured_font(style)
+    font = TTFFont.__new__(TTFFont)
+    for name in TTFFont.__slots__:
+        if hasattr(measured, name):
+            setattr(font, name, getattr(measured, name))
+    font.i = len(pdf.fonts) + 1
+    font.ttfont = ttLib.TTFont(measured.ttffile, recalcTimestamp=False, lazy=True)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font._hbfont = None
+    font.subset = SubsetMap(font)
+    return font
+
+
+def drawn_once(render: Callable[[D], bytes]) -> Callable[[D], bytes]:
+    """Keep the last documents drawn by ``render``, keyed by the data they were drawn from.
+
+    A document is the same bytes whenever its data is the same (the data includes the date it
+    is written on), and its data is a frozen dataclass: so a letter or receipt opened again, or
+    by the physician after the therapist, is not drawn twice. A change to anything the
+    document shows is a different key. Each process keeps at most 64 (about 50 KB each)."""
+    return lru_cache(maxsize=64)(render)
 
 
 def draw_letterhead(pdf: ClinicPDF, letterhead: Letterhead) -> None:

@@ -20,6 +20,7 @@ from backcare.lib.pdf import (
     Letterhead,
     document_filename,
     draw_letterhead,
+    drawn_once,
     format_letter_date,
 )
 from backcare.outcomes.chart import Chart
@@ -186,6 +187,7 @@ class _SummaryPDF(ClinicPDF):
         self.ln(3)
 
 
+@drawn_once
 def render_discharge_summary(summary: DischargeSummary) -> bytes:
     """The summary as PDF bytes (US Letter, "Page N of M" in the footer)."""
     pdf = _SummaryPDF(summary)

@@ -32,7 +32,12 @@ from backcare.lib.letters import (
 from backcare.lib.letters import (
     Recipient as Recipient,  # re-exported: letters are built with it
 )
-from backcare.lib.pdf import GREY, document_filename, format_letter_date
+from backcare.lib.pdf import (
+    GREY,
+    document_filename,
+    drawn_once,
+    format_letter_date,
+)
 from backcare.lib.pdf import (
     Letterhead as Letterhead,  # re-exported: letters are built with it
 )
@@ -207,6 +212,7 @@ def _draw_reply_section(pdf: LetterPDF, letter: ReferralLetter) -> None:
     end_reply_form(pdf)
 
 
+@drawn_once
 def render_referral_letter(letter: ReferralLetter) -> bytes:
     """The letter as PDF bytes (US Letter, one page or more, "Page N of M" in the footer)."""
     pdf = LetterPDF(

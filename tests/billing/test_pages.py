@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from typing import Any
+from unittest import mock
 
 from django.core import mail
 from django.test import Client as HttpClient
@@ -13,7 +14,7 @@ from django.test import override_settings
 from django.urls import reverse
 from pypdf import PdfReader
 
-from backcare.billing import actions
+from backcare.billing import actions, documents
 from backcare.billing.models import Invoice, Payment, ProviderNumbers
 from backcare.booking import actions as scheduling
 from backcare.notices.models import Notice
@@ -109,6 +110,20 @@ def test_the_receipt_shows_lines_payments_and_balance(billing: Billing) -> None:
     text = pdf_text(response.content)
     assert response["Content-Type"] == "application/pdf"
     assert "$95.00" in text and "$50.00" in text and "$45.00" in text and "Cash" in text
+
+
+def test_a_receipt_opened_again_is_not_drawn_again_until_it_changes(billing: Billing) -> None:
+    c = billing.clinic
+    invoice = _session_invoice(billing)
+    actions.record_payment(c.front_desk, invoice, method="cash", amount_cents=5000, key="a")
+    desk = login_as(c.front_desk)
+    url = reverse("billing:receipt", args=[invoice.pk])
+    first = desk.get(url).content
+    with mock.patch.object(documents, "_Document", side_effect=AssertionError("drawn again")):
+        assert desk.get(url).content == first
+    actions.record_payment(c.front_desk, invoice, method="card", amount_cents=4500, key="b")
+    text = pdf_text(desk.get(url).content)
+    assert "Card" in text and "Balance due $0.00" in text
 
 
 def test_the_superbill_carries_the_codes_and_identifiers(billing: Billing) -> None:

@@ -283,3 +283,11 @@ def test_a_screening_becomes_the_letters_reasons_and_restrictions() -> None:
         assert squash(reason.message) in text
     for restriction in restrictions:
         assert squash(restriction) in text
+
+
+def test_letters_drawn_one_after_another_each_carry_their_own_letters_of_the_alphabet() -> None:
+    """The font's measurements are read once per process; each document still embeds the
+    characters it uses, however many documents were drawn before it."""
+    for name in ("Zoë Ødegård", "Łukasz Żółkiewski", "Ἀλέξανδρος Παπαδόπουλος", "Zoë Ødegård"):
+        pdf = render_referral_letter(make_letter(client_name=name))
+        assert f"Re: {name}" in pdf_text(pdf)
