@@ -8,16 +8,19 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 from django.test import Client as HttpClient
+from django.test import override_settings
 from django.urls import reverse
 
 from backcare.accounts.models import User
 from backcare.audit.models import AuditEvent
 from backcare.booking.models import Appointment
+from backcare.clinic.models import Client
 from backcare.lib.when import clock
 from backcare.notes.models import Alert
 from backcare.scheduling.models import BookingPolicy, WorkingHours
 from tests import factories
 from tests.conftest import Clinic, login_as
+from tests.html_forms import page_forms
 from tests.pages import text
 
 NOW = dt.datetime(2026, 6, 1, 14, 0, tzinfo=dt.UTC)  # Monday, 10:00 in the clinic
@@ -184,3 +187,49 @@ def test_the_owner_removes_working_hours_on_the_page(
     assert "Removed Tess Therapist's hours on Monday, 9:00 AM–5:00 PM." in text(done)
     assert not WorkingHours.objects.filter(pk=monday.pk).exists()
     assert AuditEvent.objects.filter(action="working_hours.removed").count() == 1
+
+
+def test_the_client_form_speaks_as_the_staff_and_offers_texts_only_when_they_can_be_sent(
+    clinic: Clinic, as_front_desk: HttpClient
+) -> None:
+    register = reverse("clinic:client_create")
+
+    page = text(as_front_desk.get(register))
+
+    assert "Email me" not in page and "Text me" not in page
+    assert "Email them about their appointments" in page
+    assert "Send a reminder before each appointment" in page
+    assert "text message" not in page and 'name="contact_by_sms"' not in page
+    with override_settings(SMS_PROVIDER="twilio"):
+        page = text(as_front_desk.get(register))
+    assert "Also send reminders by text message" in page and 'name="contact_by_sms"' in page
+
+
+def test_the_chart_mentions_texts_only_when_they_can_be_sent_and_an_edit_keeps_the_choice(
+    clinic: Clinic, as_front_desk: HttpClient
+) -> None:
+    alice = clinic.alice
+    Client.objects.filter(pk=alice.pk).update(
+        contact_by_email=True, appointment_reminders=True, contact_by_sms=True
+    )
+    chart = reverse("staff:client_detail", args=[alice.pk])
+
+    page = text(as_front_desk.get(chart))
+    assert "<dt>Messages</dt><dd>Appointment emails, with reminders</dd>" in page
+    with override_settings(SMS_PROVIDER="twilio"):
+        page = text(as_front_desk.get(chart))
+    assert "Appointment emails, with reminders; reminders by text too" in page
+
+    edit = reverse("clinic:client_edit", args=[alice.pk])
+    data = {**form_values(as_front_desk, edit), "phone": "(404) 555-0199"}
+    assert as_front_desk.post(edit, data).status_code == 302
+    alice.refresh_from_db()
+    assert alice.phone == "(404) 555-0199"
+    assert alice.contact_by_sms, "a box the desk was not shown is left as the client chose"
+
+
+def form_values(http: HttpClient, url: str) -> dict[str, str | list[str]]:
+    """What the form at ``url`` submits as opened."""
+    page = http.get(url).content.decode()
+    (form,) = [f for f in page_forms(page, url) if f.method == "post" and f.action == url]
+    return form.data()

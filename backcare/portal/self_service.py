@@ -8,7 +8,6 @@ client's therapist to read and record the clearance (the note lifts nothing by i
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBase
@@ -24,6 +23,7 @@ from backcare.documents.queries import documents_of
 from backcare.policy import Action, AuthenticatedRequest
 from backcare.portal.own import own_client
 from backcare.portal.self_service_forms import ContactForm, DoctorNoteForm, RemindersForm
+from backcare.site.texts import texts_can_be_sent
 
 
 def _save(request: AuthenticatedRequest, client: Client, form: ContactForm | RemindersForm) -> bool:
@@ -61,9 +61,9 @@ def reminders(request: AuthenticatedRequest) -> HttpResponseBase:
     """Reminders: by email on or off; by text message only when the clinic can send them."""
     client = own_client(request)
     posted = request.method == "POST"
-    sms = bool(settings.SMS_PROVIDER)
+    sms = texts_can_be_sent()
     form = RemindersForm(
-        request.POST if posted else None, instance=Client.objects.get(pk=client.pk), sms=sms
+        request.POST if posted else None, instance=Client.objects.get(pk=client.pk)
     )
     if posted and form.is_valid() and _save(request, client, form):
         messages.success(request, "Your reminder settings are saved.")

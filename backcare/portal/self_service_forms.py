@@ -8,6 +8,7 @@ from django import forms
 
 from backcare.accounts.validators import SingleLine
 from backcare.clinic.models import Client
+from backcare.site.texts import offer_texts_only_when_sent
 
 # Each field as a sentence names it: "The doctor's name cannot contain line breaks …".
 _SAID = {
@@ -74,10 +75,9 @@ class RemindersForm(forms.ModelForm[Client]):
             "contact_by_sms": "Also send reminders by text message",
         }
 
-    def __init__(self, *args: Any, sms: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not sms:
-            del self.fields["contact_by_sms"]
+        offer_texts_only_when_sent(self)
 
 
 class DoctorNoteForm(forms.Form):

@@ -16,6 +16,7 @@ from backcare.holds.queries import standing
 from backcare.intake.models import Intake
 from backcare.notices.outbox import undeliverable
 from backcare.policy import Action, AuthenticatedRequest
+from backcare.site.texts import texts_can_be_sent
 from backcare.staff import today
 from backcare.staff.clinic.forms import CareTeamForm, ClientSearchForm
 
@@ -123,6 +124,7 @@ def client_detail(request: AuthenticatedRequest, client: Client) -> HttpResponse
             "age": client.age_on(today),
             "team": team,
             "consents": client.consents.all(),
+            "texts": texts_can_be_sent(),
             "can_edit": policy.can(request.user, Action.CLIENT_EDIT, client),
             "can_book": policy.can(request.user, Action.SCHEDULE_BOOK, client),
             "can_bill": policy.can(request.user, Action.BILLING_VIEW, client),

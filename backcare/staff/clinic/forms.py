@@ -9,6 +9,7 @@ from backcare.accounts.validators import SingleLine
 from backcare.clinic.models import Client, Location, Room, Service, Therapist
 from backcare.lib.techniques import TECHNIQUE_CHOICES
 from backcare.pages import RecordsField
+from backcare.site.texts import offer_texts_only_when_sent
 
 
 class TechniquesField(forms.MultipleChoiceField):
@@ -42,7 +43,22 @@ class ClientForm(forms.ModelForm[Client]):
             "appointment_reminders",
         )
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
-        help_texts = {"date_of_birth": "Backcare treats adults (18 and over)."}
+        # The staff's own words for what each box does (the model's are the client's).
+        labels = {
+            "contact_by_email": "Email them about their appointments",
+            "appointment_reminders": "Send a reminder before each appointment",
+            "contact_by_sms": "Also send reminders by text message",
+        }
+        help_texts = {
+            "date_of_birth": "Backcare treats adults (18 and over).",
+            "contact_by_email": "Confirmations, changes and cancellations, and offers of an "
+            "earlier time from the waitlist.",
+            "appointment_reminders": "By email, when they get emails about their appointments.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offer_texts_only_when_sent(self)
 
 
 class ClientSearchForm(forms.Form):
