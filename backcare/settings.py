@@ -185,9 +185,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
-# Lockout (SPEC §7): after 10 failures for one account from one address, django-axes refuses
-# signing in to it from there (Backcare's page, HTTP 429: accounts/lockout.py) until 15 minutes
-# after the last failure; the Django admin's sign-in too. Every sign-in must pass the request to
+# Lockout (SPEC §7): after 10 failures for one account, from any addresses, django-axes refuses
+# signing in to it (Backcare's page, HTTP 429: accounts/lockout.py) until 15 minutes after the
+# last failure; the Django admin's sign-in too. Every sign-in must pass the request to
 # authenticate(). The owner unlocks someone with `backcare axes_reset_username EMAIL` or in the
 # admin (docs/operations.md, Sign-in protection).
 AUTHENTICATION_BACKENDS = [
@@ -197,12 +197,13 @@ AUTHENTICATION_BACKENDS = [
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
-# Per account and address, and per address across accounts (password spraying): at most 10
-# failures in 15 minutes either way.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# Per account, whatever the addresses (guessing one password from many machines), and per
+# address across accounts (password spraying): at most 10 failures in 15 minutes either way.
+# The price: anyone who knows an address can lock that account for 15 minutes.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # A successful sign-in clears the failures of that account from that address only (axes' own
-# reset would clear every failure from the address, so one known password would hide a spray):
-# accounts/receivers.py.
+# reset would clear every failure from the address, so one known password would hide a spray;
+# failures from other addresses still count for the account): accounts/receivers.py.
 AXES_RESET_ON_SUCCESS = False
 # Attempts while locked out neither count nor extend the lock: it ends when the page says.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

@@ -110,16 +110,98 @@ def test_the_lockout_page_does_not_tell_whether_the_account_exists(clinic: Clini
     assert OWNER not in text(known)
 
 
-def test_a_lockout_holds_the_account_at_that_address_and_the_address_itself(
+def test_a_lockout_holds_the_account_everywhere_and_the_address_for_everyone(
     clinic: Clinic, clock: Any
 ):
     fail(10, OWNER, ip=HOME_IP)
 
-    assert signed_in(sign_in(OWNER, PASSWORD, ip=CAFE_IP))  # the owner, elsewhere
+    # The account itself waits, from any address: the owner at the cafe too.
+    assert sign_in(OWNER, PASSWORD, ip=CAFE_IP).status_code == 429
     assert signed_in(sign_in("fran@example.com", PASSWORD, ip=CAFE_IP))  # others, elsewhere
     # Ten failures from one address lock that address out too, for every account.
     assert sign_in("fran@example.com", PASSWORD, ip=HOME_IP).status_code == 429
-    assert sign_in(OWNER, PASSWORD, ip=HOME_IP).status_code == 429
+
+
+def many_addresses(count: int) -> list[str]:
+    return [f"192.0.2.{number}" for number in range(1, count + 1)]
+
+
+def fail_from(addresses: list[str], email: str = OWNER, *, via_proxy: bool = False) -> list[int]:
+    """One wrong password from each address: straight from it, or through the clinic's proxy,
+    which names it in X-Forwarded-For."""
+    statuses = []
+    for address in addresses:
+        if via_proxy:
+            response = HttpClient().post(
+                LOGIN,
+                {"username": email, "password": WRONG},
+                REMOTE_ADDR="10.0.0.2",
+                HTTP_X_FORWARDED_FOR=address,
+            )
+        else:
+            response = sign_in(email, WRONG, ip=address)
+        statuses.append(response.status_code)
+    return statuses
+
+
+@pytest.mark.parametrize("via_proxy", [False, True], ids=["direct", "behind a proxy"])
+def test_wrong_passwords_for_one_account_from_many_addresses_lock_that_account(
+    clinic: Clinic, clock: Any, via_proxy: bool
+):
+    with override_settings(TRUSTED_PROXY_COUNT=1 if via_proxy else 0):
+        statuses = fail_from(many_addresses(11), via_proxy=via_proxy)
+
+    assert statuses == [200] * 9 + [429, 429]
+    # The right password, from an address that never failed, waits too.
+    refused = sign_in(OWNER, PASSWORD, ip=CAFE_IP)
+    assert refused.status_code == 429
+    assert "Please wait 15 minutes and try again, or call the clinic" in text(refused)
+    # Nobody else is held up: another account, from one of those addresses and from elsewhere.
+    assert signed_in(sign_in("fran@example.com", PASSWORD, ip="192.0.2.1"))
+    assert signed_in(sign_in("tess@example.com", PASSWORD, ip=CAFE_IP))
+
+    clock.shift(dt.timedelta(minutes=14, seconds=59))
+    assert sign_in(OWNER, PASSWORD, ip=CAFE_IP).status_code == 429
+    clock.shift(dt.timedelta(seconds=2))
+    assert signed_in(sign_in(OWNER, PASSWORD, ip=CAFE_IP))
+
+
+def test_an_account_locked_from_many_addresses_is_audited(clinic: Clinic, clock: Any):
+    addresses = many_addresses(11)
+    fail_from(addresses)
+
+    failed = list(AuditEvent.objects.filter(action="signin.failed").order_by("id"))
+    assert [row.ip for row in failed] == addresses
+    assert {row.actor_email for row in failed} == {OWNER}
+    assert failed[-1].changes["refused"] == {"before": None, "after": "locked out"}
+    locked = AuditEvent.objects.get(action="signin.locked_out")
+    assert locked.changes == {
+        "email": {"before": None, "after": OWNER},
+        "failures": {"before": None, "after": 10},
+    }
+    assert locked.ip == addresses[9]
+
+
+def test_an_unknown_account_locked_from_many_addresses_looks_the_same(clinic: Clinic, clock: Any):
+    assert fail_from(many_addresses(10), OWNER) == [200] * 9 + [429]
+    assert fail_from(many_addresses(10), "nobody@example.com") == [200] * 9 + [429]
+
+    known = sign_in(OWNER, PASSWORD, ip=CAFE_IP)
+    unknown = sign_in("nobody@example.com", PASSWORD, ip=CAFE_IP)
+
+    assert (known.status_code, unknown.status_code) == (429, 429)
+    assert known.content == unknown.content
+
+
+def test_the_owner_unlocks_an_account_locked_from_many_addresses(clinic: Clinic, clock: Any):
+    fail_from(many_addresses(10))
+    assert sign_in(OWNER, PASSWORD, ip=CAFE_IP).status_code == 429
+
+    out = io.StringIO()
+    call_command("axes_reset_username", OWNER, stdout=out)
+
+    assert out.getvalue() == "10 attempts removed.\n"
+    assert signed_in(sign_in(OWNER, PASSWORD, ip=CAFE_IP))
 
 
 def test_a_successful_sign_in_starts_the_count_again(clinic: Clinic, clock: Any):
@@ -196,15 +278,16 @@ def test_behind_a_trusted_proxy_the_address_is_the_one_the_proxy_saw(clinic: Cli
                 REMOTE_ADDR=proxy,
                 HTTP_X_FORWARDED_FOR=f"192.0.2.{spoofed}, {HOME_IP}",
             )
+        # The address the proxy saw is locked out for everyone; the proxy's own is not.
         from_home = HttpClient().post(
             LOGIN,
-            {"username": OWNER, "password": PASSWORD},
+            {"username": "fran@example.com", "password": PASSWORD},
             REMOTE_ADDR=proxy,
             HTTP_X_FORWARDED_FOR=HOME_IP,
         )
         from_cafe = HttpClient().post(
             LOGIN,
-            {"username": OWNER, "password": PASSWORD},
+            {"username": "fran@example.com", "password": PASSWORD},
             REMOTE_ADDR=proxy,
             HTTP_X_FORWARDED_FOR=CAFE_IP,
         )

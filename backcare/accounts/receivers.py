@@ -5,8 +5,9 @@ from which it came. A failed sign-in records the address typed, never the passwo
 
 - ``signin.succeeded`` / ``signin.signed_out``: by the person, about their own login.
 - ``signin.failed``: nobody signed in; the row is filed under the address tried. When the
-  attempt was refused because that address is locked out from there, ``refused`` says so.
-- ``signin.locked_out``: the failure that locked the address out, with the count.
+  attempt was refused because the account, or the address it came from, is locked out,
+  ``refused`` says so.
+- ``signin.locked_out``: the failure that locked the account or the address out, with the count.
 
 Password changes and resets are recorded by their views (site/sign_in.py, site/password_reset.py).
 """
@@ -54,7 +55,8 @@ def clear_failures_and_note_second_factor(
     sender: Any, request: HttpRequest | None, user: User, **kwargs: Any
 ) -> None:
     """After a sign-in: the failures of this account from this address are forgiven (those at
-    other accounts from here still count towards the address's own limit), and a client's
+    other accounts from here still count towards the address's own limit, and those at this
+    account from elsewhere towards the account's), and a client's
     choice of two-step sign-in is noted in the session."""
     from axes.models import AccessAttempt
 
@@ -81,9 +83,9 @@ def signed_out(sender: Any, request: HttpRequest | None, user: User | None, **kw
 
 
 def _refused_while_locked_out(request: HttpRequest) -> bool:
-    """django-axes refused the attempt at the door: the address is locked out from here. (Its
-    backend marks the request before any password is checked; a failure that newly locks the
-    address out has a failure count instead.)"""
+    """django-axes refused the attempt at the door: the account or the address is locked out.
+    (Its backend marks the request before any password is checked; a failure that newly locks
+    one out has a failure count instead.)"""
     return bool(getattr(request, "axes_locked_out", False)) and (
         getattr(request, "axes_failures_since_start", None) is None
     )
