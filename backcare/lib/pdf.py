@@ -227,7 +227,18 @@ def drawn_once(render: Callable[[D], bytes]) -> Callable[[D], bytes]:
     is written on), and its data is a frozen dataclass: so a letter or receipt opened again, or
     by the physician after the therapist, is not drawn twice. A change to anything the
     document shows is a different key. Each process keeps at most 64 (about 50 KB each)."""
-    return lru_cache(maxsize=64)(render)
+    kept = lru_cache(maxsize=64)(render)
+    _KEPT.append(kept.cache_clear)
+    return kept
+
+
+_KEPT: list[Callable[[], None]] = []
+
+
+def forget_drawn() -> None:
+    """Forget every document kept by :func:`drawn_once` (the benchmark times a first drawing)."""
+    for clear in _KEPT:
+        clear()
 
 
 def draw_letterhead(pdf: ClinicPDF, letterhead: Letterhead) -> None:
