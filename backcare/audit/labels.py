@@ -445,6 +445,13 @@ register(
     fields=("invoice", "amount", "reason"),
 )
 register(
+    "payment.online_unrecorded",
+    "{actor} took a card payment from {client} online that Backcare could not record: "
+    "it is to be refunded in Stripe",
+    fields=("invoice", "amount", "reason", "reference"),
+    system="Stripe",
+)
+register(
     "package.sold",
     "{actor} sold a package of sessions to {client}",
     fields=("sessions", "paid_sessions", "expires_on"),

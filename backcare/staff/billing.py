@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from backcare import policy
 from backcare.audit.log import record
-from backcare.billing import actions, paperwork, queries
+from backcare.billing import actions, online, paperwork, queries
 from backcare.billing.ledger import LedgerError, format_cents
 from backcare.billing.models import FeeSchedule, Invoice, InvoiceKind, Payment, Price
 from backcare.clinic.models import Client
@@ -151,6 +151,7 @@ def _invoice_page(
             "can_record": policy.can(request.user, Action.BILLING_RECORD, invoice.client),
             "can_void": policy.can(request.user, Action.BILLING_VOID, invoice.client),
             "credit_note": getattr(invoice, "credit_note", None),
+            "unrecorded": online.unrecorded_payments_of(invoice),
         },
         status=status,
     )
@@ -328,6 +329,7 @@ def reports(request: AuthenticatedRequest) -> HttpResponse:
         "billing/reports.html",
         {
             "report": queries.report(start, end, _today()),
+            "unrecorded": online.unrecorded_payments_between(start, end),
             "start": start,
             "end": end,
             "tables": REPORT_TABLES,

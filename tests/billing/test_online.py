@@ -15,9 +15,12 @@ import stripe
 from django.test import override_settings
 from django.urls import reverse
 
+from backcare.audit.models import AuditEvent
+from backcare.billing import actions
 from backcare.billing.models import Invoice, Payment
 from tests.billing.conftest import Billing
 from tests.conftest import login_as
+from tests.pages import text
 
 SECRET = "whsec_test_backcare"
 KEYS = {"STRIPE_SECRET_KEY": "sk_test_backcare", "STRIPE_WEBHOOK_SECRET": SECRET}
@@ -117,3 +120,45 @@ def test_a_webhook_with_a_wrong_signature_records_nothing(
     tampered = completed(invoice, amount=1)
     assert post_webhook(tampered, signed(payload)).status_code == 400
     assert not Payment.objects.exists()
+
+
+@override_settings(**KEYS)
+def test_a_webhook_for_more_than_the_balance_is_left_for_the_owner_to_refund(
+    billing: Billing, invoice: Invoice
+) -> None:
+    c = billing.clinic
+    # Alice paid at the desk while Stripe's page was open, and then paid online too.
+    actions.record_payment(c.front_desk, invoice, method="cash", amount_cents=9500, key="desk")
+    payload = completed(invoice, amount=9500)
+
+    assert post_webhook(payload, signed(payload)).status_code == 200  # Stripe must not retry
+    assert post_webhook(payload, signed(payload)).status_code == 200  # it may send it again
+
+    assert Payment.objects.get().method == "cash", "the ledger takes no more than is owed"
+    event = AuditEvent.objects.get(action="payment.online_unrecorded")  # noted once
+    assert event.client == c.alice
+    assert event.changes["amount"]["after"] == "$95.00"
+    owner = login_as(c.owner)
+    page = text(owner.get(reverse("billing:invoice", args=[invoice.pk])))
+    assert "Stripe took a card payment of $95.00 online for this invoice on" in page
+    assert "but the invoice was already paid, so Backcare did not record it." in page
+    assert "Refund it to Alice Anders from your Stripe dashboard (payment pi_test_1)." in page
+    reports = text(owner.get(reverse("billing:reports")))
+    assert "Card payments to refund" in reports
+    assert f'<a href="{reverse("billing:invoice", args=[invoice.pk])}">' in reports
+    log = text(owner.get(reverse("audit:log")))
+    assert (
+        "Stripe took a card payment from Alice Anders online that Backcare could not record" in log
+    )
+
+
+@override_settings(**KEYS)
+def test_a_webhook_within_the_balance_leaves_nothing_to_refund(
+    billing: Billing, invoice: Invoice
+) -> None:
+    payload = completed(invoice, amount=9500)
+    post_webhook(payload, signed(payload))
+
+    assert not AuditEvent.objects.filter(action="payment.online_unrecorded").exists()
+    owner = login_as(billing.clinic.owner)
+    assert "Card payments to refund" not in text(owner.get(reverse("billing:reports")))

@@ -3,11 +3,14 @@ download: what each shows, what a bad form says, and that a form sent twice char
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import io
 import re
 from typing import Any
 from unittest import mock
 
+import time_machine
 from django.core import mail
 from django.test import Client as HttpClient
 from django.test import override_settings
@@ -223,6 +226,72 @@ def test_the_revenue_report_and_its_csv_agree(billing: Billing) -> None:
     assert "$95.00" in page and "Tess Therapist" in page and "Card terminal" in page
     csv = owner.get(reverse("billing:report_csv", args=["revenue_by_therapist"]), span)
     assert csv.content.decode().splitlines() == ["Therapist,Amount (USD)", "Tess Therapist,95.00"]
+
+
+def report_table(page: str, heading: str) -> list[list[str]]:
+    """The body rows of the report table under ``heading``, each cell's text as shown."""
+    section = page[page.index(f"<h2>{heading}</h2>") :]
+    body = section[section.index("<tbody>") : section.index("</tbody>")]
+    return [
+        [
+            html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
+def as_csv_cell(shown: str) -> str:
+    """A figure as the page shows it ("$1,769.50") as the CSV writes it ("1769.50")."""
+    return shown.removeprefix("$").replace(",", "")
+
+
+def test_balances_by_age_and_package_liability_and_their_csvs_agree(billing: Billing) -> None:
+    c = billing.clinic
+    with time_machine.travel(NOW, tick=False):
+        actions.sell_package(
+            c.front_desk,
+            billing.program,
+            location=c.location,
+            sessions=10,
+            paid_sessions=9,
+            expires_on=dt.date(2099, 1, 1),
+        )
+        sold = Invoice.objects.get(kind="package")
+        actions.record_payment(
+            c.front_desk, sold, method="card", amount_cents=sold.balance_cents, key="package"
+        )
+        billing.attend(billing.session(days=1))  # the program's first session: one credit used
+        invoice = _session_invoice(billing)  # a session outside the program: $95.00 owed
+    assert invoice.issued_on == dt.date(2026, 6, 1)
+
+    # Six weeks on, the session's invoice is 44 days old and still unpaid.
+    with time_machine.travel(dt.datetime(2026, 7, 15, 16, 0, tzinfo=dt.UTC), tick=False):
+        owner = login_as(c.owner)
+        page = owner.get(reverse("billing:reports")).content.decode()
+        balances_csv = owner.get(reverse("billing:report_csv", args=["balances"]))
+        liability_csv = owner.get(reverse("billing:report_csv", args=["package_liability"]))
+
+    balances = report_table(page, "Outstanding balances by age")
+    assert balances == [
+        ["0–30 days", "0", "$0.00"],
+        ["31–60 days", "1", "$95.00"],
+        ["61–90 days", "0", "$0.00"],
+        ["over 90 days", "0", "$0.00"],
+    ]
+    liability = report_table(page, "Package liability (unused credits)")
+    assert liability == [["Alice Anders", "9", "$769.50"]]  # 9 of 10 sessions sold for $855
+    assert "Outstanding: <strong>$95.00</strong>" in page
+    assert "Package liability: <strong>$769.50</strong>" in page
+
+    assert balances_csv.content.decode().splitlines() == [
+        "Age,Invoices,Outstanding (USD)",
+        *(",".join(as_csv_cell(cell) for cell in row) for row in balances),
+    ]
+    assert liability_csv.content.decode().splitlines() == [
+        "Client,Unused credits,Value (USD)",
+        *(",".join(as_csv_cell(cell) for cell in row) for row in liability),
+    ]
 
 
 def test_the_client_sees_their_invoices_and_downloads_a_receipt(billing: Billing) -> None:
