@@ -73,6 +73,10 @@ class Appointment(models.Model):
         related_name="+",
     )
     booked_at = models.DateTimeField()
+    updated_at = models.DateTimeField("last changed", auto_now=True, db_index=True)
+    """When the appointment last changed (booked, moved, checked in, completed, missed,
+    cancelled): what connected systems' incremental reads go by. Every write names it in
+    ``update_fields``; a queryset ``update()`` sets it itself."""
     series = models.UUIDField(
         null=True, blank=True, help_text="Shared by the appointments of a series booked at once."
     )

@@ -507,7 +507,9 @@ def attach_appointments(
     if any(appointment.client_id != program.client_id for appointment in appointments):
         raise FieldError("appointments", "Those sessions belong to someone else.")
     ids = sorted(appointment.pk for appointment in appointments)
-    attached = Appointment.objects.filter(pk__in=ids, program__isnull=True).update(program=program)
+    attached = Appointment.objects.filter(pk__in=ids, program__isnull=True).update(
+        program=program, updated_at=timezone.now()
+    )
     record(
         actor,
         "program.appointments_attached",

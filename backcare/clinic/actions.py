@@ -42,7 +42,9 @@ def _update(actor: User | None, instance: M, data: Mapping[str, Any], action: st
     instance.full_clean()
     changes = diff(before, snapshot(instance, fields))
     if changes:
-        instance.save(update_fields=list(changes))
+        # A time of last change (``auto_now``) is saved with any change, or it would not move.
+        touched = [f.name for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)]
+        instance.save(update_fields=[*changes, *touched])
         record(actor, action, instance, changes=changes)
     return instance
 

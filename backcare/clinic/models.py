@@ -169,6 +169,9 @@ class Client(models.Model):
     contact_by_sms = models.BooleanField("text me", default=False)
     appointment_reminders = models.BooleanField("appointment reminders", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField("last changed", auto_now=True, db_index=True)
+    """When the client's details last changed: what connected systems' incremental reads
+    (FHIR ``_lastUpdated``, Bulk Data ``_since``) go by."""
 
     class Meta:
         ordering = ("last_name", "first_name")

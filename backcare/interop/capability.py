@@ -20,7 +20,7 @@ _SEARCH_PARAMS = {
 def capability_statement(base: str, now: dt.datetime) -> dict[str, Any]:
     resources = []
     for name, kind in KINDS.items():
-        params = ["_lastUpdated", "_count"]
+        params = ["_lastUpdated", "_count"] if kind.tracks_changes else ["_count"]
         if kind.about_clients:
             params.insert(0, "patient")
         if any(source.date_path for source in kind.sources):

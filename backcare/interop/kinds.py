@@ -84,6 +84,11 @@ class Source:
     date_path: str | None = None
     updated_paths: tuple[str, ...] = ()
 
+    @property
+    def tracks_changes(self) -> bool:
+        """Does a row know when it last changed (so ``_lastUpdated`` can find it)?"""
+        return bool(self.updated_paths)
+
     def rows(self, scope: Scope) -> Rows:
         raise NotImplementedError
 
@@ -187,6 +192,10 @@ class Holds(Source):
 
     prefix = "hold-"
     patient_path = "pk"
+
+    @property
+    def tracks_changes(self) -> bool:
+        return True  # since the hold began
 
     def _held(self, clients: QuerySet[Client], scope: Scope) -> list[tuple[Client, Any]]:
         found = standings(list(clients.order_by("pk")), timezone.localdate(scope.now))
@@ -338,6 +347,13 @@ class Kind:
     def about_clients(self) -> bool:
         return any(source.patient_path is not None for source in self.sources)
 
+    @property
+    def tracks_changes(self) -> bool:
+        """Is it searched by ``_lastUpdated``? The clinic's directory (its places, people,
+        services, instruments) keeps no time of change: a search by it is refused, and an
+        export ``_since`` a time carries all of it, as the resources referred to."""
+        return all(source.tracks_changes for source in self.sources)
+
     def source_for(self, resource_id: str) -> tuple[Source, str] | None:
         for source in sorted(self.sources, key=lambda s: -len(s.prefix)):
             if resource_id.startswith(source.prefix):
@@ -385,7 +401,7 @@ KINDS: dict[str, Kind] = {
                     Client.objects.all,
                     lambda client, scope: resources.patient(client),
                     patient_path="pk",
-                    updated_paths=("created_at",),
+                    updated_paths=("updated_at",),
                     client_attr="pk",
                 ),
             ),
@@ -440,7 +456,7 @@ KINDS: dict[str, Kind] = {
                     lambda visit, scope: resources.appointment(visit),
                     patient_path="client_id",
                     date_path="starts",
-                    updated_paths=("booked_at", "cancelled_at"),
+                    updated_paths=("updated_at",),
                 ),
             ),
             clinical=False,
@@ -467,7 +483,7 @@ KINDS: dict[str, Kind] = {
                     lambda visit, scope: resources.encounter(visit, _note_signed(visit)),
                     patient_path="client_id",
                     date_path="starts",
-                    updated_paths=("booked_at", "session_note__signed_at"),
+                    updated_paths=("updated_at", "session_note__signed_at"),
                 ),
             ),
         ),

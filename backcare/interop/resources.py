@@ -221,7 +221,7 @@ def patient(client: Client) -> Resource:
     if client.physician_name:
         # The physician is outside the clinic: named, with no resource of their own.
         resource["generalPractitioner"] = [{"display": _physician(client)}]
-    return _with_meta(resource, client.created_at)
+    return _with_meta(resource, client.updated_at)
 
 
 def _physician(client: Client) -> str:
@@ -307,11 +307,12 @@ def appointment(visit: Appointment) -> Resource:
     }
     if visit.cancel_reason:
         resource["cancelationReason"] = {"text": visit.cancel_reason}
-    return _with_meta(resource, visit.cancelled_at or visit.booked_at)
+    return _with_meta(resource, visit.updated_at)
 
 
-def encounter(visit: Appointment, updated: dt.datetime | None) -> Resource:
-    """An attended session: checked in (in progress) or completed (finished)."""
+def encounter(visit: Appointment, note_signed: dt.datetime | None) -> Resource:
+    """An attended session: checked in (in progress) or completed (finished). It last changed
+    when the appointment did (checked in, completed) or its note was signed, if later."""
     resource: Resource = {
         "resourceType": "Encounter",
         "id": str(visit.pk),
@@ -328,7 +329,7 @@ def encounter(visit: Appointment, updated: dt.datetime | None) -> Resource:
         "location": [{"location": ref("Location", visit.location_id, visit.location.name)}],
         "serviceProvider": ref("Organization", ORGANIZATION_ID),
     }
-    return _with_meta(resource, updated or visit.booked_at)
+    return _with_meta(resource, max(visit.updated_at, note_signed or visit.updated_at))
 
 
 # --- The program ----------------------------------------------------------------------------

@@ -92,6 +92,11 @@ def search(request: HttpRequest, reader: reading.WebReader, resource_type: str) 
         updated = tuple(
             c for v in request.GET.getlist("_lastUpdated") for c in parse_when("_lastUpdated", v)
         )
+        if updated and not kind.tracks_changes:
+            raise BadParameter(
+                f"_lastUpdated: {resource_type} keeps no time of change on this server, "
+                f"so it cannot be searched by it. Search {resource_type} without it."
+            )
         count = _count_param(request)
         offset_text = request.GET.get("_offset", "0")
         if not offset_text.isdigit():

@@ -23,7 +23,7 @@ def _set_status(
 ) -> Appointment:
     before = snapshot(appointment, ["status"])
     appointment.status = status
-    appointment.save(update_fields=["status"])
+    appointment.save(update_fields=["status", "updated_at"])
     record(
         actor,
         action,

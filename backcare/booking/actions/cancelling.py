@@ -55,7 +55,9 @@ def cancel_appointment(
     appointment.late_cancellation = late
     appointment.cancelled_at = now
     appointment.cancel_reason = reason.strip()
-    appointment.save(update_fields=["status", "late_cancellation", "cancelled_at", "cancel_reason"])
+    appointment.save(
+        update_fields=["status", "late_cancellation", "cancelled_at", "cancel_reason", "updated_at"]
+    )
     record(
         actor,
         "appointment.cancelled",

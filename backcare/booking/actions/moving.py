@@ -90,7 +90,7 @@ def reschedule_appointment(
         appointment.starts = plan.starts
         appointment.ends = plan.ends
         appointment.blocked_until = plan.blocked_until
-        _write(appointment, ["therapist", "room", "starts", "ends", "blocked_until"])
+        _write(appointment, ["therapist", "room", "starts", "ends", "blocked_until", "updated_at"])
     except SlotUnavailable as refusal:
         raise _with_alternatives(
             refusal,
