@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from pypdf import PdfReader
 
 from backcare.accounts.models import Role, User
+from backcare.billing.paperwork import DocumentKind, email_document
 from backcare.booking import actions as booking
 from backcare.booking.availability import free_slots
 from backcare.booking.models import Appointment, AppointmentStatus
@@ -56,6 +57,7 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 24)
 NOON = dt.datetime(2026, 11, 24, 17, 0, tzinfo=dt.UTC)  # noon in Atlanta on TODAY
 PURPOSES = ("clearance", "possible_injury", "not_responding")
+BILLING_DOCUMENTS: tuple[DocumentKind, ...] = ("receipt", "superbill", "necessity_letter")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -302,8 +304,8 @@ def _attachments_text(message: Any) -> list[tuple[str, str]]:
 
 @override_settings(TASKS=DATABASE_QUEUE)
 def test_every_email_speaks_plainly(django_capture_on_commit_callbacks: Any) -> None:
-    """Letters and summaries to physicians, appointment emails, a waitlist offer, reminders and
-    a portal invitation, sent through the real queue."""
+    """Letters and summaries to physicians, appointment emails, a waitlist offer, reminders, a
+    portal invitation and the billing documents, sent through the real queue."""
     staff = User.objects.get(email="maya.thompson@backcare.demo")
     front_desk = User.objects.get(email="frontdesk@backcare.demo")
     alex = Client.objects.get(email="alex.rivera@example.com")
@@ -326,13 +328,26 @@ def test_every_email_speaks_plainly(django_capture_on_commit_callbacks: Any) -> 
         newcomer = Client.objects.filter(user__isnull=True).exclude(email="").first()
         assert newcomer is not None
         invite_client_to_portal(front_desk, newcomer)
+        # The billing documents: a receipt, the superbill and the letter for an HSA or FSA.
+        receipt_of = alex.invoices.order_by("pk").first()
+        for document in BILLING_DOCUMENTS:
+            invoice = receipt_of if document == "receipt" else None
+            email_document(front_desk, document, alex, TODAY, invoice)
     run_worker()
     for hours in (48, 2):
         with time_machine.travel(booked.starts - dt.timedelta(hours=hours), tick=False):
             run_worker()
 
     subjects = [message.subject for message in mail.outbox]
-    for kind in ("Referral from", "Discharge summary from", "Your appointment", "Cancelled:"):
+    for kind in (
+        "Referral from",
+        "Discharge summary from",
+        "Your appointment",
+        "Cancelled:",
+        "Your receipt",
+        "Your superbill",
+        "Your letter for your health account",
+    ):
         assert any(subject.startswith(kind) for subject in subjects), (kind, subjects)
     assert any(subject.startswith("Reminder:") for subject in subjects), subjects
     assert len(mail.outbox) > 20

@@ -29,6 +29,12 @@ TITLES: dict[DocumentKind, str] = {
     "superbill": "superbill",
     "necessity_letter": "letter of medical necessity",
 }
+# Subjects show on lock screens and in mail logs: no client's name, nothing about their health.
+SUBJECTS: dict[DocumentKind, str] = {
+    "receipt": "Your receipt",
+    "superbill": "Your superbill",
+    "necessity_letter": "Your letter for your health account",
+}
 
 
 class NoDocument(LookupError):
@@ -215,7 +221,7 @@ def email_document(
     key = send_notice(
         key=None,
         to=[client.email],
-        subject=f"Your {title}" + (f" ({invoice.label})" if invoice is not None else ""),
+        subject=SUBJECTS[kind] + (f" ({invoice.label})" if invoice is not None else ""),
         template="billing/email/document",
         context={"name": client.first_name, "title": title},
         attachments=[

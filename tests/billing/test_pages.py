@@ -191,7 +191,7 @@ def test_emailed_documents_are_made_by_the_worker_not_in_the_request(
     assert set(sent) == {
         f"Your receipt ({invoice.label})",
         "Your superbill",
-        "Your letter of medical necessity",
+        "Your letter for your health account",
     }
     for message in sent.values():
         assert message.to == ["alice@example.com"]
@@ -200,7 +200,7 @@ def test_emailed_documents_are_made_by_the_worker_not_in_the_request(
         assert "Alice Anders" in pdf_text(content)
     (_, receipt, _) = sent[f"Your receipt ({invoice.label})"].attachments[0]
     assert invoice.label in pdf_text(receipt)
-    (_, letter, _) = sent["Your letter of medical necessity"].attachments[0]
+    (_, letter, _) = sent["Your letter for your health account"].attachments[0]
     assert "medically necessary" in pdf_text(letter)
 
 
