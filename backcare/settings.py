@@ -286,6 +286,15 @@ try:
     BACKCARE_FILE_KEYS = filecrypt.parse_keys(_file_keys)
 except filecrypt.BadKey as problem:
     raise ConfigError(f"BACKCARE_FILE_KEYS: {problem}.") from None
+# The audit log's chain is keyed (HMAC-SHA256, audit/chain.py), so that someone who can write
+# the database but lacks the key cannot forge a link. The key is derived from AUDIT_KEY, or from
+# SECRET_KEY when AUDIT_KEY is unset; it is never stored in the database. AUDIT_OLD_KEYS lists
+# the earlier values, oldest first, after a change of key: `backcare audit verify` needs them
+# for the rows written before (docs/operations.md, The audit log's chain).
+AUDIT_KEY = env_str("AUDIT_KEY", "") or SECRET_KEY
+if not DEBUG and len(AUDIT_KEY) < 32:
+    raise ConfigError("AUDIT_KEY must be at least 32 characters long in production.")
+AUDIT_OLD_KEYS = env_list("AUDIT_OLD_KEYS", [])
 STORAGES["private"] = {
     "BACKEND": "backcare.private_files.PrivateStorage",
     "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},

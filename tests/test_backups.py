@@ -75,6 +75,9 @@ def run(*args: str) -> str:
 def test_the_demo_clinic_backs_up_and_restores_exactly(storage: PrivateStorage, tmp_path: Path):
     with time_machine.travel(NOON, tick=False):
         run("demo")  # `backcare demo`
+    code, intact = verify()
+    assert code == 0, intact  # the demo's audit log, written under the key, checks out
+    assert intact.startswith("The audit log is intact")
     scans = [
         storage.save("clearances/2026/11/okafor.pdf", ContentFile(b"%PDF-1.4\nOkafor\n%%EOF")),
         storage.save("clearances/2026/11/photo.png", ContentFile(b"\x89PNG\r\n\x1a\n" * 50)),
@@ -95,7 +98,7 @@ def test_the_demo_clinic_backs_up_and_restores_exactly(storage: PrivateStorage, 
 
     assert every_row() == rows
     assert every_document(storage) == documents
-    assert verify()[0] == 0
+    assert verify() == (0, intact)  # the same rows, under the same key
 
 
 def test_a_restore_refuses_an_installation_that_holds_data(

@@ -65,6 +65,8 @@ def run_backcare(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         "SQLITE_FILE",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
         "BACKCARE_FILE_KEYS",
+        "AUDIT_KEY",
+        "AUDIT_OLD_KEYS",
     }
     clean = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith("SECURE_")}
     return subprocess.run(  # noqa: S603 - our own command, fixed arguments
@@ -86,6 +88,14 @@ def run_backcare(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"SECRET_KEY": "a-production-secret-key-that-is-long-enough-42"}, "BACKCARE_FILE_KEYS"),
         ({"DEBUG": "true", "BACKCARE_FILE_KEYS": "not-a-key"}, "BACKCARE_FILE_KEYS"),
+        (
+            {
+                "SECRET_KEY": "a-production-secret-key-that-is-long-enough-42",
+                "BACKCARE_FILE_KEYS": new_key(),
+                "AUDIT_KEY": "short",
+            },
+            "AUDIT_KEY",
+        ),
         ({"DEBUG": "true", "DATABASE_URL": "mysql://db/backcare"}, "DATABASE_URL"),
         ({"DEBUG": "true", "EMAIL_HOST": "smtp.example", "EMAIL_PORT": "smtp"}, "EMAIL_PORT"),
     ],

@@ -4,12 +4,14 @@ Rows are only ever inserted. The model refuses ``save()`` of an existing row and
 its queryset refuses ``update()`` and ``delete()``; and the database itself refuses UPDATE and
 DELETE through triggers (migrations 0002 and 0006).
 
-Each row is linked to the one before it by a hash (``chain.py``), so a row changed or removed
-in the database file itself, past the triggers, is found by ``backcare audit verify``.
+Each row is linked to the one before it by a keyed hash (``chain.py``, the key from
+``AUDIT_KEY`` or ``SECRET_KEY``, never in the database), so a row changed, removed or added in
+the database file itself, past the triggers, is found by ``backcare audit verify``.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -105,12 +107,24 @@ def _link(events: list[AuditEvent], using: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
     last = AuditEvent.objects.using(using).order_by("-id").values_list("hash", flat=True).first()
     prev_hash = last or chain.GENESIS
+    key = chain_keys()[-1]
     for event in events:
         event.at = event.at or timezone.now()
         event.prev_hash = prev_hash
-        event.hash = chain.link(prev_hash, _content(event))
+        event.hash = chain.link(key, prev_hash, _content(event))
         prev_hash = event.hash
 
 
 def _content(event: AuditEvent) -> dict[str, Any]:
     return {name: getattr(event, name) for name in chain.CONTENT_FIELDS}
+
+
+def chain_keys() -> tuple[bytes, ...]:
+    """The audit chain's keys, oldest first: those of ``AUDIT_OLD_KEYS``, then the current one,
+    which every new row is written with."""
+    return _derived(tuple(settings.AUDIT_OLD_KEYS), settings.AUDIT_KEY)
+
+
+@functools.cache
+def _derived(old_secrets: tuple[str, ...], current_secret: str) -> tuple[bytes, ...]:
+    return tuple(chain.chain_key(secret) for secret in (*old_secrets, current_secret))

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from backcare.audit import chain
-from backcare.audit.models import AuditEvent
+from backcare.audit.models import AuditEvent, chain_keys
 
 
 class Command(BaseCommand):
@@ -23,15 +23,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         if subcommand != "verify":  # argparse has refused anything else already
             raise CommandError(f"unknown subcommand {subcommand!r}")
-        count, broken = chain.first_break(_rows_oldest_first())
+        walked = chain.walk(_rows_oldest_first(), chain_keys())
+        broken = walked.broken
         if broken is None:
-            self.stdout.write(f"The audit log is intact, {count} rows.")
+            earlier = (
+                f" The first {walked.under_earlier_keys} were written under an earlier audit key."
+                if walked.under_earlier_keys
+                else ""
+            )
+            self.stdout.write(f"The audit log is intact, {walked.checked} rows.{earlier}")
             return
         when = timezone.localtime(broken.at)
         self.stderr.write(
             f"The audit log is broken at row {broken.row_id} "
             f"(written {when:%Y-%m-%d %I:%M %p %Z}): {broken.problem}. "
-            f"{count - 1} rows before it are intact."
+            f"{walked.checked - 1} rows before it are intact."
         )
         raise SystemExit(1)
 
