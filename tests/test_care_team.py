@@ -26,7 +26,7 @@ from backcare.booking.actions import (
     reschedule_appointment,
 )
 from backcare.booking.models import Appointment, AppointmentStatus
-from backcare.care.models import Program, ProgramStatus
+from backcare.care.models import ProgramStatus
 from backcare.clinic.models import CareTeamMembership, Client, Therapist
 from backcare.notes.actions import record_check_in
 from backcare.notes.models import CheckIn, SessionNote
@@ -241,20 +241,13 @@ def test_the_migration_ends_booked_access_without_treatment_and_relabels_the_res
     )
     # Plans the client's program, with no session yet.
     planner = booked_membership(dave, theo)
-    Program.objects.create(
+    factories.ProgramFactory.create(  # the chronic low back pain template, as a draft
         client=dave,
         therapist=theo,
-        template="chronic_low_back_pain",
-        title="Chronic low back pain — 10 weekly 60-minute sessions",
         service=clinic.service,
-        sessions_planned=10,
-        sessions_per_week=1,
-        reassessment_sessions=[4, 10],
-        techniques=["swedish"],
         screening=factories.screened(dave, [], actor=clinic.owner),
         status=ProgramStatus.DRAFT,
         created_at=now,
-        updated_at=now,
     )
     # Left alone: other reasons, and memberships already ended.
     assigned = clinic.alice.care_team.get(therapist=tess)

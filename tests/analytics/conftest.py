@@ -85,15 +85,12 @@ def program(
     )
     therapist = therapist or clinic.tess
     made = at(first_day - dt.timedelta(days=1))
-    created = Program.objects.create(
+    created = factories.ProgramFactory.create(  # 10 weekly sessions, reassessed at 4 and 10
         client=client,
         therapist=therapist,
         template=template,
         title=BACK_PAIN_TITLE if template == BACK_PAIN else INTENSIVE_TITLE,
         service=clinic.service,
-        sessions_planned=10,
-        sessions_per_week=1,
-        reassessment_sessions=[4, 10],
         techniques=list(techniques),
         screening=screening,
         status=status,
@@ -101,7 +98,6 @@ def program(
         ended_on=ended_on,
         created_by=therapist.user,
         created_at=made,
-        updated_at=made,
     )
     for day in sessions:
         session(clinic, created, first_day + dt.timedelta(days=day), location=location)

@@ -13,10 +13,10 @@ from django.test import override_settings
 
 from backcare.audit.models import AuditEvent
 from backcare.booking.models import Appointment, AppointmentStatus
-from backcare.scheduling.models import BookingPolicy
 from tests import factories
 from tests.api.conftest import Api
 from tests.conftest import Clinic
+from tests.scheduling.clinic_week import open_weekdays
 
 # Monday 1 June 2026, 08:00 in Atlanta (the factories' location zone is America/New_York).
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -28,10 +28,8 @@ def local(day: int, hour: int) -> str:
 
 @pytest.fixture
 def open_clinic(clinic: Clinic) -> Clinic:
-    for therapist in (clinic.tess, clinic.theo):
-        factories.weekly_hours(therapist, clinic.location)
-    BookingPolicy.current()
-    return clinic
+    """Tess and Theo work Monday to Friday 09:00-17:00 at Midtown, with no lunch."""
+    return open_weekdays(clinic, breaks=())
 
 
 @pytest.fixture(autouse=True)

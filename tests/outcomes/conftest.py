@@ -72,14 +72,11 @@ def make_program(
     screening = client.screenings.order_by("-created_at").first() or factories.screened(
         client, at=at - dt.timedelta(days=7)
     )
-    program = Program.objects.create(
+    program = factories.ProgramFactory.create(  # the chronic low back pain template, weekly
         client=client,
         therapist=clinic.tess,
-        template="chronic_low_back_pain",
-        title="Chronic low back pain — 10 weekly 60-minute sessions",
         service=clinic.service,
         sessions_planned=sessions,
-        sessions_per_week=1,
         reassessment_sessions=list(reassessments),
         techniques=["swedish", "myofascial_release"],
         self_care="Walk for 20 minutes every day. Do the knee-to-chest stretch morning and night.",
@@ -88,7 +85,6 @@ def make_program(
         started_on=at.date(),
         created_by=clinic.tess.user,
         created_at=at - dt.timedelta(days=1),
-        updated_at=at - dt.timedelta(days=1),
     )
     for position, (activity, baseline) in enumerate(goals):
         Goal.objects.create(

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from backcare.booking.actions import book_appointment
 from backcare.booking.models import Appointment
+from backcare.clinic.models import Therapist
 from backcare.scheduling.models import BookingPolicy
 from tests import factories
 from tests.conftest import Clinic
@@ -30,24 +32,52 @@ def on(day: dt.date, hour: int, minute: int = 0, zone: ZoneInfo = NEW_YORK) -> d
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone).astimezone(UTC)
 
 
-def open_weekdays(clinic: Clinic) -> Clinic:
-    """Tess and Theo work Monday to Friday 09:00-17:00 at Midtown with lunch 12:30-13:15."""
-    for therapist in (clinic.tess, clinic.theo):
-        factories.weekly_hours(therapist, clinic.location, breaks=[LUNCH])
-    BookingPolicy.current()
+def open_weekdays(
+    clinic: Clinic,
+    therapists: Sequence[Therapist] | None = None,
+    *,
+    ends: dt.time = dt.time(17),
+    breaks: Sequence[tuple[dt.time, dt.time]] = (LUNCH,),
+    policy: bool = True,
+) -> Clinic:
+    """Tess and Theo (or only `therapists`) work Monday to Friday 09:00-17:00 (or until `ends`)
+    at Midtown with lunch 12:30-13:15 (or `breaks`), and the booking policy is made (unless
+    `policy` is off)."""
+    for therapist in (clinic.tess, clinic.theo) if therapists is None else therapists:
+        factories.weekly_hours(therapist, clinic.location, ends=ends, breaks=breaks)
+    if policy:
+        BookingPolicy.current()
     return clinic
 
 
-def book(clinic: Clinic, starts: dt.datetime, **kwargs: Any) -> Appointment:
-    """Book Alice with Tess at Midtown at `starts`, by the front desk, unless told otherwise."""
+def appointment(clinic: Clinic, starts: dt.datetime, **kwargs: Any) -> Appointment:
+    """Alice's appointment with Tess in Midtown's room at `starts`, written straight to the
+    table as if booked earlier (no checks), unless told otherwise."""
     options: dict[str, Any] = {
+        "client": clinic.alice,
+        "therapist": clinic.tess,
+        "service": clinic.service,
+        "location": clinic.location,
+        "room": clinic.room,
+        "starts": starts,
+    }
+    options.update(kwargs)
+    return factories.AppointmentFactory.create(**options)
+
+
+def booking_by_the_desk(clinic: Clinic) -> dict[str, Any]:
+    """What a booking action is given by default: the front desk books Alice's service with
+    Tess at Midtown."""
+    return {
         "actor": clinic.front_desk,
         "client": clinic.alice,
         "service": clinic.service,
         "therapist": clinic.tess,
         "location": clinic.location,
-        "starts": starts,
-        "now": NOW,
     }
-    options.update(kwargs)
+
+
+def book(clinic: Clinic, starts: dt.datetime, **kwargs: Any) -> Appointment:
+    """Book Alice with Tess at Midtown at `starts`, by the front desk, unless told otherwise."""
+    options = {**booking_by_the_desk(clinic), "starts": starts, "now": NOW, **kwargs}
     return book_appointment(**options)

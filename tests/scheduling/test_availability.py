@@ -9,19 +9,17 @@ import pytest
 
 from backcare.booking.availability import FreeSlot, free_slots, nearest_free
 from backcare.booking.models import AppointmentStatus
-from backcare.scheduling.models import BookingPolicy
 from tests import factories
 from tests.conftest import Clinic
-from tests.scheduling.clinic_week import MONDAY, NOW, local
+from tests.scheduling.clinic_week import MONDAY, NOW, local, open_weekdays
 
 UTC = dt.UTC
 
 
 @pytest.fixture
 def open_clinic(clinic: Clinic) -> Clinic:
-    factories.weekly_hours(clinic.tess, clinic.location, starts=dt.time(9), ends=dt.time(12))
-    BookingPolicy.current()
-    return clinic
+    """Only Tess works, 09:00-12:00 on weekdays, with no lunch."""
+    return open_weekdays(clinic, [clinic.tess], ends=dt.time(12), breaks=())
 
 
 def starts(slots: list[FreeSlot]) -> list[dt.datetime]:

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import time_machine
 from django.db import connection
 
 from backcare import events
@@ -30,21 +29,13 @@ from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.clinic.models import CareTeamMembership, Room
 from tests import factories
 from tests.conftest import Clinic
-from tests.scheduling.clinic_week import NOW, book, local, open_weekdays
+from tests.scheduling.clinic_week import NOW, book, local
 
 UTC = dt.UTC
 # Monday 1 June 2026 in Atlanta is EDT (UTC-4): 10:00 local is 14:00 UTC.
 
 
-@pytest.fixture(autouse=True)
-def frozen() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def open_clinic(clinic: Clinic) -> Clinic:
-    return open_weekdays(clinic)
+pytestmark = pytest.mark.usefixtures("frozen")  # tests/scheduling/conftest.py
 
 
 class Heard:

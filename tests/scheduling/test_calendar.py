@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.test import Client as HttpClient
 from django.urls import reverse
 
 from backcare.booking.models import Appointment, AppointmentStatus
-from backcare.scheduling.models import BookingPolicy
 from backcare.scheduling.slots import Interval
 from backcare.scheduling.timetable import (
     Column,
@@ -30,11 +27,14 @@ from backcare.scheduling.timetable import (
 from tests import factories
 from tests.conftest import CLOCK_QUERY, Clinic, login_as
 from tests.pages import text
-from tests.scheduling.clinic_week import MONDAY, NOW
+from tests.scheduling.clinic_week import MONDAY, NOW, appointment, open_weekdays
 from tests.scheduling.clinic_week import on as local
 
 NEW_YORK = ZoneInfo("America/New_York")
 UTC = dt.UTC
+
+# The clock stands at NOW for every test here, the pure ones too.
+pytestmark = pytest.mark.usefixtures("frozen")  # tests/scheduling/conftest.py
 
 
 # --- The grid, pure ---------------------------------------------------------------------------
@@ -171,33 +171,10 @@ def test_a_block_from_the_day_before_is_cut_at_midnight() -> None:
 # --- The pages --------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def frozen() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
 @pytest.fixture
 def open_clinic(clinic: Clinic) -> Clinic:
-    """Tess works Monday to Friday 09:00-17:00 at Midtown with lunch 12:30-13:15."""
-    factories.weekly_hours(
-        clinic.tess, clinic.location, breaks=[(dt.time(12, 30), dt.time(13, 15))]
-    )
-    BookingPolicy.current()
-    return clinic
-
-
-def appointment(clinic: Clinic, starts: dt.datetime, **kwargs: Any) -> Any:
-    options: dict[str, Any] = {
-        "client": clinic.alice,
-        "therapist": clinic.tess,
-        "service": clinic.service,
-        "location": clinic.location,
-        "room": clinic.room,
-        "starts": starts,
-    }
-    options.update(kwargs)
-    return factories.AppointmentFactory.create(**options)
+    """Only Tess works (Monday to Friday 09:00-17:00 at Midtown with lunch 12:30-13:15)."""
+    return open_weekdays(clinic, [clinic.tess])
 
 
 def location_url(clinic: Clinic, **query: str) -> str:

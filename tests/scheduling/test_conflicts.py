@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core import mail
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -21,22 +19,16 @@ from backcare.scheduling.models import Closure, TimeOff
 from tests import factories
 from tests.conftest import Clinic
 from tests.pages import text
+from tests.scheduling import clinic_week
+from tests.scheduling.clinic_week import NOW
+from tests.scheduling.clinic_week import on as local
 
 NEW_YORK = ZoneInfo("America/New_York")
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 UTC = dt.UTC
-NOW = dt.datetime(2026, 5, 25, 12, 0, tzinfo=UTC)  # Monday, 08:00 in Atlanta
 MONDAY = dt.date(2026, 6, 8)
 
-
-def local(day: dt.date, hour: int, minute: int = 0, zone: ZoneInfo = NEW_YORK) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone).astimezone(UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")  # tests/scheduling/conftest.py
 
 
 def url(name: str, *args: object) -> str:
@@ -44,15 +36,8 @@ def url(name: str, *args: object) -> str:
 
 
 def session(clinic: Clinic, starts: dt.datetime, **kwargs: Any) -> Appointment:
-    options: dict[str, Any] = {
-        "client": clinic.alice,
-        "therapist": clinic.tess,
-        "service": clinic.service,
-        "location": clinic.location,
-        "starts": starts,
-    }
-    options.update(kwargs)
-    return factories.AppointmentFactory.create(**options)
+    """Alice's appointment with Tess at Midtown at `starts`, in no room, unless told otherwise."""
+    return clinic_week.appointment(clinic, starts, **{"room": None, **kwargs})
 
 
 @pytest.fixture

@@ -5,20 +5,16 @@ nothing is written. Never a server error."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from backcare.booking.models import Appointment
-from backcare.scheduling.models import BookingPolicy
 from tests import factories
 from tests.conftest import Clinic, login_as
 from tests.pages import field_error
-
-NOW = dt.datetime(2026, 5, 25, 12, 0, tzinfo=dt.UTC)  # Monday, 08:00 in Atlanta
+from tests.scheduling.clinic_week import open_weekdays
 
 # The value posted for ``starts`` (portal) and the message the page shows next to the time.
 PORTAL_STARTS = {
@@ -39,17 +35,13 @@ STAFF_DATES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def frozen() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")  # tests/scheduling/conftest.py
 
 
 @pytest.fixture
 def open_clinic(clinic: Clinic) -> Clinic:
-    factories.weekly_hours(clinic.tess, clinic.location)
-    BookingPolicy.current()
-    return clinic
+    """Only Tess works, Monday to Friday 09:00-17:00, with no lunch."""
+    return open_weekdays(clinic, [clinic.tess], breaks=())
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -32,7 +31,7 @@ from backcare.scheduling.models import BookingPolicy
 from tests import factories
 from tests.conftest import Clinic, login_as
 from tests.pages import field_error, text
-from tests.scheduling.clinic_week import NOW, local, open_weekdays
+from tests.scheduling.clinic_week import NOW, local
 
 UTC = dt.UTC
 # Monday 25 May 2026, 08:00 in Atlanta (EDT, UTC-4).
@@ -42,15 +41,7 @@ def param(moment: dt.datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 
-@pytest.fixture(autouse=True)
-def frozen() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def open_clinic(clinic: Clinic) -> Clinic:
-    return open_weekdays(clinic)
+pytestmark = pytest.mark.usefixtures("frozen")  # tests/scheduling/conftest.py
 
 
 @pytest.fixture

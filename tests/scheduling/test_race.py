@@ -26,6 +26,7 @@ from backcare.clinic.models import CareTeamMembership, Client
 from backcare.scheduling.models import BookingPolicy
 from tests import factories
 from tests.conftest import Clinic
+from tests.scheduling.clinic_week import NOW
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -36,7 +37,6 @@ pytestmark = [
 
 THREADS = 20
 UTC = dt.UTC
-NOW = dt.datetime(2026, 5, 25, 12, 0, tzinfo=UTC)
 SLOT = dt.datetime(2026, 6, 1, 14, 0, tzinfo=UTC)  # Monday 10:00 in Atlanta
 EXCLUSIONS = (
     "appointment_therapist_no_overlap",

@@ -26,6 +26,7 @@ from backcare.scheduling.calendar_days import public_holidays
 from tests import factories
 from tests.conftest import Clinic, login_as
 from tests.pages import text
+from tests.scheduling.clinic_week import booking_by_the_desk, open_weekdays
 
 NY = ZoneInfo("America/New_York")
 UTC = dt.UTC
@@ -37,21 +38,13 @@ def ny(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.dateti
 
 @pytest.fixture
 def open_clinic(clinic: Clinic) -> Clinic:
-    factories.weekly_hours(clinic.tess, clinic.location)  # Monday to Friday, 09:00-17:00
-    return clinic
+    """Only Tess works, Monday to Friday 09:00-17:00, with no lunch; no booking policy is made
+    beforehand."""
+    return open_weekdays(clinic, [clinic.tess], breaks=(), policy=False)
 
 
 def series(clinic: Clinic, first_start: dt.datetime, count: int, **kwargs: Any) -> Any:
-    options: dict[str, Any] = {
-        "actor": clinic.front_desk,
-        "client": clinic.alice,
-        "service": clinic.service,
-        "therapist": clinic.tess,
-        "location": clinic.location,
-        "first_start": first_start,
-        "count": count,
-    }
-    options.update(kwargs)
+    options = {**booking_by_the_desk(clinic), "first_start": first_start, "count": count, **kwargs}
     return book_series(**options)
 
 

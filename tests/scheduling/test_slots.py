@@ -26,11 +26,11 @@ from backcare.scheduling.slots import (
     merge,
     subtract,
 )
+from tests.scheduling.clinic_week import NOW
 
 NY = ZoneInfo("America/New_York")
 MONDAY = date(2026, 6, 1)
 SUNDAY_BEFORE = date(2026, 5, 31)
-NOW = datetime(2026, 5, 25, 12, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
 
 

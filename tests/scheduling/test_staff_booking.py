@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,35 +21,14 @@ from backcare.scheduling.models import BookingPolicy, Closure, TimeOff, WorkingH
 from tests import factories
 from tests.conftest import Clinic, login_as
 from tests.pages import field_error, form_alert, input_value, text
-from tests.scheduling.clinic_week import MONDAY, NOW, open_weekdays
+from tests.scheduling.clinic_week import MONDAY, NOW, appointment
 from tests.scheduling.clinic_week import on as local
 
 NEW_YORK = ZoneInfo("America/New_York")
 UTC = dt.UTC
 
 
-@pytest.fixture(autouse=True)
-def frozen() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def open_clinic(clinic: Clinic) -> Clinic:
-    return open_weekdays(clinic)
-
-
-def appointment(clinic: Clinic, starts: dt.datetime, **kwargs: Any) -> Appointment:
-    options: dict[str, Any] = {
-        "client": clinic.alice,
-        "therapist": clinic.tess,
-        "service": clinic.service,
-        "location": clinic.location,
-        "room": clinic.room,
-        "starts": starts,
-    }
-    options.update(kwargs)
-    return factories.AppointmentFactory.create(**options)
+pytestmark = pytest.mark.usefixtures("frozen")  # tests/scheduling/conftest.py
 
 
 def booking(clinic: Clinic, **changes: Any) -> dict[str, Any]:
