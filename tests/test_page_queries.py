@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backcare.billing import actions as billing
-from backcare.billing.models import Invoice
+from backcare.billing.models import Invoice, ProviderNumbers
 from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.documents.actions import upload_doctor_note
 from backcare.waitlist.models import WaitlistEntry
@@ -110,6 +110,9 @@ def grow(clinic: Clinic, times: int, done_before: int = 0) -> None:
         therapist = factories.TherapistFactory.create()
         # Named after Midtown: the pages that start at the first location still show it.
         location = factories.LocationFactory.create(name=f"Westside {number}")
+        # Their NPIs, which the FHIR Location and Practitioner carry.
+        ProviderNumbers.objects.create(location=location, npi="1234567893")
+        ProviderNumbers.objects.create(therapist=therapist, npi="1245319599")
         factories.RoomFactory.create(location=location)
         factories.RoomFactory.create(location=clinic.location)
         factories.ServiceFactory.create()

@@ -410,7 +410,12 @@ KINDS: dict[str, Kind] = {
         Kind("Organization", (Organizations(),), clinical=False),
         Kind(
             "Location",
-            (ModelSource(Location.objects.all, lambda place, scope: resources.location(place)),),
+            (
+                ModelSource(
+                    lambda: Location.objects.select_related("billing_numbers"),
+                    lambda place, scope: resources.location(place),
+                ),
+            ),
             clinical=False,
         ),
         Kind(

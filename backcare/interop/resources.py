@@ -121,6 +121,9 @@ def location(place: Location) -> Resource:
         },
         "managingOrganization": ref("Organization", ORGANIZATION_ID),
     }
+    npi = _npi(place)
+    if npi:
+        resource["identifier"] = [{"system": codes.NPI, "value": npi}]
     if place.phone:
         resource["telecom"] = _telecom(phone=place.phone)
     return resource

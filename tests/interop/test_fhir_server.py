@@ -327,3 +327,50 @@ def test_a_practitioner_carries_the_npi_the_clinic_entered(clinic: Clinic) -> No
     assert {"system": npi, "value": "1234567893"} in tess["identifier"]
     assert all(identifier["system"] != npi for identifier in theo["identifier"])
     validate(tess)
+
+
+def test_a_location_carries_the_npi_the_clinic_entered(clinic: Clinic) -> None:
+    from backcare.billing.models import ProviderNumbers
+    from tests.factories import LocationFactory
+
+    westside = LocationFactory.create(name="Westside")
+    ProviderNumbers.objects.create(location=clinic.location, npi="1234567893")
+    physician = system_with(clinic)
+
+    midtown = physician.get(f"/fhir/R4/Location/{clinic.location.pk}").json()
+    listed = physician.get("/fhir/R4/Location").json()
+    without = physician.get(f"/fhir/R4/Location/{westside.pk}").json()
+
+    npi = {"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"}
+    assert midtown["identifier"] == [npi]
+    found = {entry["resource"]["id"]: entry["resource"] for entry in listed["entry"]}
+    assert found[str(clinic.location.pk)]["identifier"] == [npi]
+    assert "identifier" not in without  # none entered: none sent
+    validate(midtown)
+    validate(listed)
+
+
+def test_the_locations_npis_are_read_in_the_same_queries_however_many_locations(
+    clinic: Clinic,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from backcare.billing.models import ProviderNumbers
+    from tests.factories import LocationFactory
+
+    physician = system_with(clinic)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as run:
+            assert physician.get("/fhir/R4/Location").status_code == 200
+        return len(run)
+
+    ProviderNumbers.objects.create(location=clinic.location, npi="1234567893")
+    few = queries()
+    for number in range(5):
+        place = LocationFactory.create(name=f"Westside {number}")
+        ProviderNumbers.objects.create(location=place, npi="1234567893")
+    many = queries()
+
+    assert many == few
