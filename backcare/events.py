@@ -19,7 +19,8 @@ change nor stops the others.
 An event a subscriber publishes is delivered when that subscriber's transaction commits.
 
 Every event is a frozen dataclass naming what happened, with the objects as they were saved.
-Who publishes and who subscribes is listed in README.md ("One way to tell others").
+Who publishes and who subscribes is listed in README.md ("One way to tell others") and drawn,
+from this registry, in docs/architecture.svg.
 """
 
 from __future__ import annotations
