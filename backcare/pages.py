@@ -26,6 +26,12 @@ CHANGED_MEANWHILE = (
 )
 
 
+def too_long(what: str) -> str:
+    """The message of a text field longer than its limit, naming the field (``"reason"``):
+    Django fills in the limit and the length typed."""
+    return f"Please keep the {what} to %(limit_value)d characters or fewer (it has %(show_value)d)."
+
+
 class SupportsGetAbsoluteUrl(Protocol):
     def get_absolute_url(self) -> str: ...
 

@@ -16,6 +16,10 @@ from backcare.clinic.models import Client, Location, Service, Therapist
 
 _M = TypeVar("_M", bound=models.Model)
 
+# The longest texts a person writes here (the forms refuse more, naming the field).
+VOID_REASON_MAX = 500
+DAY_CLOSE_NOTE_MAX = 1000
+
 
 class Undeletable(models.QuerySet[_M]):
     def delete(self) -> tuple[int, dict[str, int]]:
@@ -252,7 +256,7 @@ class Invoice(LedgerRecord):
         related_name="credit_note",
         help_text="The invoice this credit note voids.",
     )
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=VOID_REASON_MAX)
     subtotal_cents = models.IntegerField()
     tax_cents = models.IntegerField()
     total_cents = models.IntegerField()
@@ -436,7 +440,7 @@ class DayClose(LedgerRecord):
     expected_cash_cents = models.IntegerField()
     counted_cash_cents = models.PositiveIntegerField()
     difference_cents = models.IntegerField()
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=DAY_CLOSE_NOTE_MAX)
     closed_at = models.DateTimeField()
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -19,6 +19,7 @@ def _honeypot() -> forms.CharField:
     return forms.CharField(
         label="Leave this empty",
         required=False,
+        max_length=200,
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "tabindex": "-1", "class": "honeypot-input"}
         ),

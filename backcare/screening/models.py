@@ -90,6 +90,9 @@ class Screening(models.Model):
         return [reason["client_message"] for reason in self.reasons if reason["client_message"]]
 
 
+RESTRICTIONS_MAX = 1000  # a clearance's restrictions, as a person types them
+
+
 class Clearance(models.Model):
     """A physician's clearance for massage, as recorded by staff. It covers the clearance-level
     reasons of the screening it answers; a later screening with a new such reason blocks again."""
@@ -104,7 +107,9 @@ class Clearance(models.Model):
     physician_practice = models.CharField("practice", max_length=160, blank=True)
     cleared_on = models.DateField("date of clearance")
     restrictions = models.TextField(
-        blank=True, help_text="Anything the physician asks the therapist to avoid or adapt."
+        blank=True,
+        max_length=RESTRICTIONS_MAX,
+        help_text="Anything the physician asks the therapist to avoid or adapt.",
     )
     document = models.FileField(
         "signed clearance (PDF or photo)",

@@ -9,11 +9,22 @@ from typing import Any
 from django import forms
 
 from backcare.billing.ledger import LedgerError, parse_cents
-from backcare.billing.models import PaymentMethod
+from backcare.billing.models import DAY_CLOSE_NOTE_MAX, VOID_REASON_MAX, PaymentMethod
 from backcare.care.models import Program
 from backcare.clinic.models import Location, Service
+from backcare.pages import too_long
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+KEY_MAX = 80  # Payment.idempotency_key
+
+
+def form_key() -> forms.CharField:
+    """The one-time key of a payment or refund form (see ``actions.new_form_key``)."""
+    return forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=KEY_MAX,
+        error_messages={"max_length": "The form has expired: please open the invoice again."},
+    )
 
 
 class AmountField(forms.CharField):
@@ -41,22 +52,37 @@ class PaymentForm(forms.Form):
     )
     amount = AmountField()
     gift_card_code = forms.CharField(
-        label="Gift card code", required=False, help_text="Only when paying by gift card."
+        label="Gift card code",
+        required=False,
+        max_length=40,
+        help_text="Only when paying by gift card.",
+        error_messages={"max_length": too_long("gift card code")},
     )
     reference = forms.CharField(
-        label="Reference", required=False, help_text="A cheque number or a terminal receipt."
+        label="Reference",
+        required=False,
+        max_length=200,
+        help_text="A cheque number or a terminal receipt.",
+        error_messages={"max_length": too_long("reference")},
     )
-    key = forms.CharField(widget=forms.HiddenInput)
+    key = form_key()
 
 
 class RefundForm(forms.Form):
     amount = AmountField(label="Refund ($)")
-    reason = forms.CharField(label="Reason", max_length=200)
-    key = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Reason", max_length=200, error_messages={"max_length": too_long("reason")}
+    )
+    key = form_key()
 
 
 class VoidForm(forms.Form):
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="Reason",
+        max_length=VOID_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": too_long("reason")},
+    )
 
 
 class PackageForm(forms.Form):
@@ -85,7 +111,12 @@ class DayCloseForm(forms.Form):
     location = forms.ModelChoiceField(queryset=Location.objects.filter(active=True))
     day = forms.DateField(widget=DATE_INPUT)
     counted = AmountField(label="Cash counted ($)")
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        required=False,
+        max_length=DAY_CLOSE_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": too_long("note")},
+    )
 
 
 class PriceForm(forms.Form):

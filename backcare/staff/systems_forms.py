@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from backcare.accounts.validators import SingleLine
+from backcare.pages import too_long
 from backcare.systems import assertion, scopes
 
 
@@ -18,7 +19,9 @@ class SystemClientForm(forms.Form):
     )
     jwks = forms.CharField(
         label="Public key set (JWKS)",
+        max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        error_messages={"max_length": too_long("public key set")},
         help_text="The JSON Web Key Set the other system gives you, with its public key "
         "(RS384 or ES384). Never its private key.",
     )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from backcare.pages import too_long
 from backcare.screening.models import Clearance
 
 
@@ -16,6 +17,7 @@ class ClearanceForm(forms.ModelForm[Clearance]):
                 attrs={"accept": "application/pdf,image/jpeg,image/png,image/heic"}
             ),
         }
+        error_messages = {"restrictions": {"max_length": too_long("restrictions")}}
 
 
 class LetterForm(forms.Form):
