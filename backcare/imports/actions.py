@@ -36,9 +36,11 @@ from backcare.imports.models import ImportRun
 from backcare.imports.rows import RowError
 from backcare.lib.errors import FieldError
 
-Progress = Callable[[int], None]
+Progress = Callable[[int, int], None]
+"""Hears ``(rows done, rows in all)``: at the start, every ``_PROGRESS_EVERY`` rows and at the
+end, with every row done."""
 CONSENT_VERSION = "imported"
-_PROGRESS_EVERY = 250
+_PROGRESS_EVERY = 100
 
 
 @dataclass
@@ -200,6 +202,8 @@ def _all_or_nothing(
     try:
         with transaction.atomic():
             step = prepare()
+            if progress is not None:
+                progress(0, len(items))
             for done, item in enumerate(items, start=1):
                 try:
                     with transaction.atomic():
@@ -215,8 +219,8 @@ def _all_or_nothing(
                         report.skipped.append({"row": item.row, "why": outcome[5:]})
                     else:
                         _count(report, outcome)
-                if progress is not None and done % _PROGRESS_EVERY == 0:
-                    progress(done)
+                if progress is not None and (done % _PROGRESS_EVERY == 0 or done == len(items)):
+                    progress(done, len(items))
             if report.errors or dry_run:
                 raise _RollBack
             report.written = True
@@ -349,24 +353,30 @@ def start_run(
     return run
 
 
+def progress_is_live() -> bool:
+    """Can the staff page follow a run row by row? A run is one transaction (all or nothing);
+    on PostgreSQL its progress is written beside it through a second connection. SQLite lets one
+    writer in at a time, and the run is that writer until it ends: nothing else can be written
+    meanwhile, so the page can only say that the run is going on."""
+    return connection.vendor == "postgresql"
+
+
 class _ProgressWriter:
     """Writes a run's progress where the staff page sees it while the run's own transaction is
-    still open: on PostgreSQL through a second connection of its own; SQLite lets only one
-    writer in at a time, so there the bar moves when the run ends."""
+    still open, where that can be done (:func:`progress_is_live`)."""
 
     def __init__(self, run: ImportRun) -> None:
         self.run_id = run.pk
-        self.side = (
-            connections.create_connection("default") if connection.vendor == "postgresql" else None
-        )
+        self.side = connections.create_connection("default") if progress_is_live() else None
 
-    def __call__(self, done: int) -> None:
+    def __call__(self, done: int, total: int) -> None:
         if self.side is None:
             return
         with self.side.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {ImportRun._meta.db_table} SET processed = %s WHERE id = %s",  # noqa: S608
-                [done, self.run_id],
+                f"UPDATE {ImportRun._meta.db_table} SET processed = %s, total = %s "  # noqa: S608
+                "WHERE id = %s",
+                [done, max(total, 1), self.run_id],
             )
 
     def close(self) -> None:

@@ -85,13 +85,18 @@ def import_start(request: AuthenticatedRequest) -> HttpResponseBase:
 
 @policy.requires(Action.IMPORT_RUN, load=load_run)
 def import_run(request: AuthenticatedRequest, run: ImportRun) -> HttpResponse:
-    return render(request, "staff/import_run.html", {"run": run})
+    return render(
+        request, "staff/import_run.html", {"run": run, "live": actions.progress_is_live()}
+    )
 
 
 @policy.requires(Action.IMPORT_RUN, load=load_run)
 def import_progress(request: AuthenticatedRequest, run: ImportRun) -> HttpResponse:
-    """The progress bar and, once finished, the report: what htmx polls."""
-    return render(request, "staff/_import_progress.html", {"run": run})
+    """The progress bar and, once finished, the report: what htmx polls. Where the run's
+    progress cannot be seen while it runs (SQLite), the bar says only that it is running."""
+    return render(
+        request, "staff/_import_progress.html", {"run": run, "live": actions.progress_is_live()}
+    )
 
 
 @policy.requires(Action.IMPORT_RUN, load=load_run)

@@ -4,6 +4,7 @@ run reporting each row's errors, all or nothing, and a second run that changes n
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 
 from backcare.audit.models import AuditEvent
@@ -48,27 +50,66 @@ def frozen() -> object:
         yield
 
 
-def test_five_thousand_clients_import_and_a_second_run_changes_nothing(
-    clinic: Clinic, tmp_path: Path
+class Terminal(StringIO):
+    """Standard output as a person at a terminal has it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_five_thousand_clients_import_with_progress_and_a_second_run_changes_nothing(
+    clinic: Clinic, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     export = tmp_path / "patients.csv"
     export.write_text(jane_clients(5000))
     before = Client.objects.count()
-    call_command("import", "clients", str(export), "--system", "jane")
+    heard: list[tuple[int, int, int]] = []  # rows done, rows in all, clients written by then
+
+    def progress(done: int, total: int) -> None:
+        heard.append((done, total, Client.objects.count() - before))
+
+    report = actions.import_clients(
+        None, export.read_text(), rows.load_mapping("jane"), dry_run=False, progress=progress
+    )
+
+    assert report.created == 5000
     assert Client.objects.count() == before + 5000
+    done = [entry[0] for entry in heard]
+    assert done == sorted(set(done))  # counts only go up
+    assert len([n for n in done if 0 < n < 5000]) >= 10  # heard often part-way through
+    assert done[-1] == 5000 and {entry[1] for entry in heard} == {5000}
+    assert all(written == rows_done for rows_done, _, written in heard)  # the count is true
     imported = Client.objects.get(first_name="Client7")
     assert imported.physician_name == "Dr. Lee"
     assert imported.address == "7 Peachtree St, Atlanta, GA, 30303"
     assert set(imported.consents.values_list("kind", flat=True)) == {"treatment", "privacy"}
     rows_logged = AuditEvent.objects.count()
 
-    report = actions.import_clients(
-        None, export.read_text(), rows.load_mapping("jane"), dry_run=False
-    )
-    assert (report.created, report.updated, report.unchanged) == (0, 0, 5000)
+    terminal, out = Terminal(), StringIO()
+    monkeypatch.setattr("sys.stdout", terminal)
+    call_command("import", "clients", str(export), "--system", "jane", stdout=out)
+
+    assert "0 new, 0 updated, 5000 unchanged" in out.getvalue()
+    assert "Importing clients" in terminal.getvalue()  # the bar, on the terminal
+    assert "5000/5000" in terminal.getvalue()
     assert Client.objects.count() == before + 5000
     assert Consent.objects.count() == 10000
     assert AuditEvent.objects.count() == rows_logged
+
+
+def test_without_a_terminal_the_command_prints_only_its_summary(
+    clinic: Clinic, tmp_path: Path
+) -> None:
+    export = tmp_path / "patients.csv"
+    export.write_text(jane_clients(3))
+    out = StringIO()
+
+    call_command("import", "clients", str(export), "--dry-run", stdout=out)
+
+    assert out.getvalue() == (
+        "3 rows: 3 new, 0 updated, 0 unchanged, 0 skipped, 0 errors. "
+        "Dry run: nothing was written.\n"
+    )
 
 
 def test_a_dry_run_names_each_bad_row_and_field_and_writes_nothing(
@@ -214,3 +255,30 @@ def test_the_staff_page_shows_each_bad_row(
     page = http.get(reverse("staff:import_run", args=[ImportRun.objects.get().pk])).content.decode()
     assert "Nothing was imported" in page
     assert '<td class="num">2</td><td>last_name</td><td>This is required.</td>' in page
+
+
+def test_a_running_import_shows_progress_only_where_it_can_be_followed(clinic: Clinic) -> None:
+    run = ImportRun.objects.create(
+        kind="clients",
+        system="jane",
+        filename="patients.csv",
+        content=jane_clients(5000),
+        dry_run=False,
+        status=ImportRun.Status.RUNNING,
+        total=5000,
+        processed=2500,
+        created_by=clinic.owner,
+        created_at=NOW,
+    )
+
+    page = login_as(clinic.owner).get(reverse("staff:import_progress", args=[run.pk]))
+
+    shown = page.content.decode()
+    assert 'hx-trigger="every 1s"' in shown  # it keeps asking until the run ends
+    if connection.vendor == "postgresql":  # written beside the run as it goes
+        assert "Running: 2500 of about 5000 rows" in shown
+        assert 'value="50"' in shown
+    else:  # one writer at a time: nothing to follow until the run ends
+        assert "Importing about 5000 rows…" in shown
+        assert '<progress id="import-bar">' in shown  # moving, without a made-up share
+        assert "0%" not in shown

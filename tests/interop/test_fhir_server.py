@@ -374,3 +374,22 @@ def test_the_locations_npis_are_read_in_the_same_queries_however_many_locations(
     many = queries()
 
     assert many == few
+
+
+def test_the_export_command_shows_a_progress_bar_on_a_terminal(
+    clinic: Clinic, alice_measured: None, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.imports.test_import import Terminal
+
+    terminal, out = Terminal(), StringIO()
+    monkeypatch.setattr("sys.stdout", terminal)
+
+    call_command("fhir", "export", str(tmp_path), "--type", "Patient,Observation", stdout=out)
+
+    assert "Observation" in terminal.getvalue()  # the type being written
+    assert "6/6" in terminal.getvalue()  # two clients and four measures
+    assert out.getvalue().splitlines()[-1] == f"Wrote 6 resources to {tmp_path}."

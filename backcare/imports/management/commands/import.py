@@ -1,5 +1,6 @@
 """``backcare import clients FILE [--system jane|clinicsense] [--dry-run]`` (and
-``appointments``): move in from another practice system's CSV export (docs/import.md)."""
+``appointments``): move in from another practice system's CSV export (docs/import.md), with a
+progress bar on a terminal."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backcare.imports import actions, rows
+from backcare.lib.progress import terminal_bar
 
 
 class Command(BaseCommand):
@@ -35,8 +37,12 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"Cannot read {options['file']}: {error}") from None
         importer = actions.IMPORTERS[options["kind"]]
+        what = "Checking" if options["dry_run"] else "Importing"
         try:
-            report = importer(None, text, mapping, dry_run=options["dry_run"])
+            with terminal_bar(f"{what} {options['kind']}") as bar:
+                report = importer(
+                    None, text, mapping, dry_run=options["dry_run"], progress=bar.reach
+                )
         except rows.FileError as error:
             raise CommandError(str(error)) from None
         for problem in report.errors:

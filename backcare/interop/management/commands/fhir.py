@@ -4,18 +4,18 @@ resources as the bulk export), with a progress bar on a terminal and the counts 
 
 from __future__ import annotations
 
-import sys
+import datetime as dt
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from backcare.audit.log import record
 from backcare.interop import exports, reading
 from backcare.interop.fhirhttp import BadParameter, parse_instant
 from backcare.interop.kinds import DIRECTORY_TYPES, KINDS, PATIENT_TYPES, Scope, count_rows
+from backcare.lib.progress import terminal_bar
 
 
 class _Files:
@@ -33,8 +33,8 @@ class _Files:
         self.files[resource_type].write(line + "\n")
 
 
-def _total(types: list[str]) -> int:
-    scope = Scope(base=reading.base_url())
+def _total(types: list[str], since: dt.datetime | None) -> int:
+    scope = Scope(base=reading.base_url(), updated=(("ge", since),) if since else ())
     total = 0
     for name in types:
         for source in KINDS[name].sources:
@@ -76,28 +76,10 @@ class Command(BaseCommand):
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as problem:
             raise CommandError(f"DIR: cannot make {folder}: {problem.strerror}.") from None
-        terminal = sys.stdout.isatty()
         with ExitStack() as stack:
-            progress = stack.enter_context(
-                Progress(
-                    TextColumn("{task.description}"),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    disable=not terminal,
-                    transient=True,
-                )
-            )
-            bar = progress.add_task("Exporting", total=_total(types) if terminal else None)
+            bar = stack.enter_context(terminal_bar("Exporting", lambda: _total(types, since)))
             files = _Files(folder, stack)
-            counts = exports.write_export(
-                None,
-                types,
-                since,
-                files,
-                progress=lambda resource_type: progress.update(
-                    bar, advance=1, description=resource_type
-                ),
-            )
+            counts = exports.write_export(None, types, since, files, progress=bar.advance)
         record(
             None,
             "fhir.exported_cli",
