@@ -1,7 +1,8 @@
 """Edit forms refuse a save over someone else's change made since the form was opened: the
 page says so, keeps what was typed, and a second save (after reading theirs) replaces it. One
-mechanism (backcare/pages.py) for the client's details, a service, the booking policy, a
-program's status and the session note's draft (tests/notes/test_stale_note.py)."""
+mechanism (backcare/pages.py) for the client's details (at the desk, and the client's own in the
+portal, with their reminders), a service, the booking policy, a program's status, the privacy
+notice and the session note's draft (tests/notes/test_stale_note.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from backcare.care.models import Program, ProgramStatus
-from backcare.clinic.actions import update_client, update_service
-from backcare.clinic.models import Client, Service
+from backcare.clinic.actions import update_client, update_privacy_notice, update_service
+from backcare.clinic.models import Client, PrivacyNotice, Service
 from backcare.scheduling.actions import update_booking_policy
 from backcare.scheduling.models import BookingPolicy
 from tests import factories
@@ -133,3 +134,51 @@ def test_a_programs_status(clinic: Clinic) -> None:
     saved = tess.post(url, {**data, "seen_version": version.group(1)})
     assert saved.status_code == 302
     assert Program.objects.get(pk=program.pk).status == ProgramStatus.PAUSED
+
+
+def test_the_clients_own_details_in_the_portal(clinic: Clinic, as_alice: HttpClient) -> None:
+    alice = clinic.alice
+    refuses_then_saves(
+        as_alice,
+        reverse("self_service:details"),
+        {"phone": "(404) 555-0111"},
+        lambda: update_client(clinic.front_desk, alice, {"phone": "(404) 555-0222"}),
+        lambda: Client.objects.get(pk=alice.pk).phone,
+        "(404) 555-0222",
+        "(404) 555-0111",
+    )
+    assert Client.objects.get(pk=alice.pk).phone == "(404) 555-0111"
+
+
+def test_the_clients_own_reminders_in_the_portal(clinic: Clinic, as_alice: HttpClient) -> None:
+    alice = clinic.alice
+    url = reverse("self_service:reminders")
+    data = opened_form(as_alice, url)
+    assert data["appointment_reminders"] == "on"
+    del data["appointment_reminders"]  # Alice turns her reminders off ...
+    # ... while the desk records, on her word by phone, that she wants no emails at all.
+    update_client(clinic.front_desk, alice, {"contact_by_email": False})
+
+    refused = as_alice.post(url, data)
+    assert refused.status_code == 409
+    assert CHANGED in text(refused)
+    stored = Client.objects.get(pk=alice.pk)
+    assert stored.appointment_reminders and not stored.contact_by_email, "the desk's change stands"
+    again = edit_form(refused.content.decode(), url)
+    assert "appointment_reminders" not in again, "her choice is kept on the page"
+
+    assert as_alice.post(url, again).status_code == 302
+    assert not Client.objects.get(pk=alice.pk).appointment_reminders
+
+
+def test_the_privacy_notice(clinic: Clinic, as_owner: HttpClient) -> None:
+    refuses_then_saves(
+        as_owner,
+        reverse("staff:privacy_edit"),
+        {"text": "We keep your records safe."},
+        lambda: update_privacy_notice(None, "A colleague's words."),
+        lambda: PrivacyNotice.current().text,
+        "A colleague's words.",
+        "We keep your records safe.",
+    )
+    assert PrivacyNotice.current().text == "We keep your records safe."

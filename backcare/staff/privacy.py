@@ -24,7 +24,8 @@ class PrivacyNoticeForm(forms.Form):
 
 @policy.requires(Action.PRIVACY_EDIT)
 def privacy_edit(request: AuthenticatedRequest) -> HttpResponse:
-    form = PrivacyNoticeForm(request.POST or None, initial={"text": PrivacyNotice.current().text})
+    notice = PrivacyNotice.current()
+    form = PrivacyNoticeForm(request.POST or None, initial={"text": notice.text})
     return form_page(
         request,
         form,
@@ -32,4 +33,5 @@ def privacy_edit(request: AuthenticatedRequest) -> HttpResponse:
         lambda: actions.update_privacy_notice(request.user, form.cleaned_data["text"]),
         success="Privacy notice saved.",
         context={"title": "Privacy notice", "back": "staff:home"},
+        record=notice,  # a save over a colleague's edit since the form was opened is refused
     )
