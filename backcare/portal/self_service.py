@@ -65,7 +65,8 @@ def details(request: AuthenticatedRequest) -> HttpResponseBase:
 @require_http_methods(["GET", "HEAD", "POST"])
 @policy.requires(Action.CLIENT_HOME)
 def reminders(request: AuthenticatedRequest) -> HttpResponseBase:
-    """Reminders: by email on or off; by text message only when the clinic can send them."""
+    """Emails about appointments and reminders on or off; reminders by text message only when
+    the clinic can send them."""
     client = own_client(request)
     posted = request.method == "POST"
     sms = texts_can_be_sent()

@@ -65,14 +65,21 @@ class ContactForm(forms.ModelForm[Client]):
 
 
 class RemindersForm(forms.ModelForm[Client]):
-    """Reminders by email, and by text message only when the clinic can send them."""
+    """Emails about appointments, reminders, and reminders by text message only when the
+    clinic can send them. Without the first, no email about an appointment goes out, reminders
+    included (as the desk's form says)."""
 
     class Meta:
         model = Client
-        fields = ("appointment_reminders", "contact_by_sms")
+        fields = ("contact_by_email", "appointment_reminders", "contact_by_sms")
         labels = {
+            "contact_by_email": "Email me when an appointment is booked, changed or cancelled",
             "appointment_reminders": "Email me a reminder before each appointment",
             "contact_by_sms": "Also send reminders by text message",
+        }
+        help_texts = {
+            "contact_by_email": "Also offers of an earlier time from the waiting list. "
+            "Without these emails, reminders are not sent either.",
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -72,9 +72,21 @@ def test_reminders_by_email_can_be_turned_off(clinic: Clinic, as_alice: HttpClie
     page = as_alice.get(reverse("self_service:reminders")).content.decode()
     assert "Email me a reminder before each appointment" in page
     assert "text message" not in page  # no SMS provider: no box
-    as_alice.post(reverse("self_service:reminders"), {})
+    as_alice.post(reverse("self_service:reminders"), {"contact_by_email": "on"})
     clinic.alice.refresh_from_db()
     assert clinic.alice.appointment_reminders is False
+    assert clinic.alice.contact_by_email is True
+
+
+def test_the_client_chooses_whether_to_get_appointment_emails_at_all(
+    clinic: Clinic, as_alice: HttpClient
+) -> None:
+    page = as_alice.get(reverse("self_service:reminders")).content.decode()
+    assert "Email me when an appointment is booked, changed or cancelled" in page
+    assert "always go out" not in page  # they stop when the client (or the desk) says so
+    as_alice.post(reverse("self_service:reminders"), {"appointment_reminders": "on"})
+    clinic.alice.refresh_from_db()
+    assert clinic.alice.contact_by_email is False
 
 
 @override_settings(SMS_PROVIDER="twilio")
@@ -84,7 +96,8 @@ def test_the_text_message_box_shows_only_with_an_sms_provider(
     page = as_alice.get(reverse("self_service:reminders")).content.decode()
     assert "Also send reminders by text message" in page
     as_alice.post(
-        reverse("self_service:reminders"), {"appointment_reminders": "on", "contact_by_sms": "on"}
+        reverse("self_service:reminders"),
+        {"contact_by_email": "on", "appointment_reminders": "on", "contact_by_sms": "on"},
     )
     clinic.alice.refresh_from_db()
     assert clinic.alice.contact_by_sms is True
