@@ -336,6 +336,57 @@ def test_a_therapist_gets_no_link_she_may_not_open(clinic: Clinic, as_tess: Http
     assert reverse("staff:client_detail", args=[clinic.bob.pk]) not in page
 
 
+# --- The desk's location ------------------------------------------------------------------------
+
+
+def _decatur() -> Location:
+    return factories.LocationFactory.create(name="Decatur")
+
+
+def test_the_desk_lists_one_locations_arrivals_and_keeps_the_choice(
+    clinic: Clinic, as_front_desk: HttpClient
+) -> None:
+    decatur = _decatur()
+    book(clinic, clinic.alice, 10)
+    book(clinic, clinic.bob, 11, therapist=clinic.theo, location=decatur, room=None)
+
+    everyone = text(as_front_desk.get(HOME))
+    assert "Alice Anders" in everyone and "Bob Baker" in everyone
+    assert 'aria-current="page">All locations<' in everyone
+
+    there = text(as_front_desk.get(HOME, {"at": decatur.pk}))
+    assert "Bob Baker" in there and "Alice Anders" not in there
+    assert 'aria-current="page">Decatur<' in there
+
+    kept = as_front_desk.get(HOME)  # the next visit, and the page's own refresh
+    assert "Alice Anders" not in text(kept) and "Bob Baker" in text(kept)
+    refresh = text(as_front_desk.get(HOME, headers={"HX-Request": "true"}))
+    assert f'hx-get="{HOME}?at={decatur.pk}"' in refresh and "Alice Anders" not in refresh
+
+    again = text(as_front_desk.get(HOME, {"at": "all"}))
+    assert "Alice Anders" in again and "Bob Baker" in again
+
+
+def test_a_place_that_is_not_one_of_the_clinics_is_refused_naming_the_field(
+    clinic: Clinic, as_front_desk: HttpClient
+) -> None:
+    _decatur()
+    book(clinic, clinic.alice, 10)
+    as_front_desk.get(HOME, {"at": clinic.location.pk})
+
+    refused = as_front_desk.get(HOME, {"at": "99999999999999999999"})
+
+    assert refused.status_code == 400
+    assert "Location: choose one of the clinic&#x27;s locations, or all of them." in text(refused)
+    assert "Alice Anders" in text(refused), "the last choice still stands"
+
+
+def test_a_clinic_with_one_location_offers_no_choice(
+    clinic: Clinic, as_front_desk: HttpClient
+) -> None:
+    assert "Arrivals at" not in text(as_front_desk.get(HOME))
+
+
 # --- A location in another time zone -----------------------------------------------------------
 
 

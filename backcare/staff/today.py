@@ -188,15 +188,19 @@ def _suits(entry: WaitlistEntry, cancelled: Appointment) -> bool:
     )
 
 
-def desk_day(now: dt.datetime) -> Day:
-    """Today's arrivals at every location, late and held clients, and the times freed today
-    with the waiting clients they could suit. "Today" is each location's own day, in its time
-    zone. Eleven queries whatever the size of the day."""
+def desk_day(now: dt.datetime, location: Location | None = None) -> Day:
+    """Today's arrivals at ``location`` (every location when None), late and held clients, and
+    the times freed today with the waiting clients they could suit. "Today" is each location's
+    own day, in its time zone. Eleven queries whatever the size of the day."""
     day = timezone.localdate(now)
+    at = {"location": location} if location is not None else {}
     appointments = [
         appointment
         for appointment in Appointment.objects.filter(
-            starts__gte=now - _ANY_ZONES_DAY, starts__lt=now + _ANY_ZONES_DAY, status__in=_SHOWN
+            starts__gte=now - _ANY_ZONES_DAY,
+            starts__lt=now + _ANY_ZONES_DAY,
+            status__in=_SHOWN,
+            **at,
         )
         .select_related("client", "service", "location", "therapist__user", "program")
         .order_by("starts", "location__name", "pk")
@@ -205,7 +209,10 @@ def desk_day(now: dt.datetime) -> Day:
     freed = [
         appointment
         for appointment in Appointment.objects.filter(
-            starts__gte=now, starts__lt=now + _ANY_ZONES_DAY, status=AppointmentStatus.CANCELLED
+            starts__gte=now,
+            starts__lt=now + _ANY_ZONES_DAY,
+            status=AppointmentStatus.CANCELLED,
+            **at,
         )
         .select_related("client", "service", "location", "therapist__user")
         .order_by("starts", "pk")
@@ -214,7 +221,7 @@ def desk_day(now: dt.datetime) -> Day:
     a_day = dt.timedelta(days=1)
     waiting = list(
         WaitlistEntry.objects.filter(
-            status=EntryStatus.ACTIVE, earliest__lte=day + a_day, latest__gte=day - a_day
+            status=EntryStatus.ACTIVE, earliest__lte=day + a_day, latest__gte=day - a_day, **at
         )
         .select_related("client", "service", "location", "therapist__user")
         .order_by("created_at", "pk")

@@ -3,6 +3,8 @@ staff home and the client's chart — over the domain apps, which never import a
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -25,6 +27,48 @@ load_client = policy.loader(Client, "client_id")
 load_location = policy.loader(Location, "location_id")
 
 
+ALL_LOCATIONS = "all"
+_ARRIVALS_AT = "today_arrivals_at"  # the desk's last choice, kept in its session
+
+
+class ArrivalsAt(forms.Form):
+    """Whose arrivals the desk's today page lists: one location's, or every location's."""
+
+    at = forms.ChoiceField(
+        label="Location",
+        required=False,
+        error_messages={
+            "invalid_choice": "Location: choose one of the clinic's locations, or all of them."
+        },
+    )
+
+    def __init__(self, *args: Any, places: list[Location], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(ALL_LOCATIONS, "All locations")]
+        choices += [(str(place.pk), place.name) for place in places]
+        field = self.fields["at"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+        field.choices = choices
+
+
+def _arrivals_at(
+    request: AuthenticatedRequest, places: list[Location]
+) -> tuple[str, Location | None, ArrivalsAt]:
+    """The location chosen (``?at=``, then kept for the next visit), or the last one chosen;
+    every location until one is. A choice that is not a location is refused, naming it."""
+    asked = request.GET.get("at")
+    chooser = ArrivalsAt(None if asked is None else {"at": asked}, places=places)
+    by_pk = {str(place.pk): place for place in places}
+    if chooser.is_bound and chooser.is_valid():
+        choice = chooser.cleaned_data["at"] or ALL_LOCATIONS
+        request.session[_ARRIVALS_AT] = choice
+    else:
+        choice = str(request.session.get(_ARRIVALS_AT, ALL_LOCATIONS))
+    if choice not in by_pk:
+        choice = ALL_LOCATIONS  # all, or a location closed since it was chosen
+    return choice, by_pk.get(choice), chooser
+
+
 class WaitingQuery(forms.Form):
     date = forms.DateField(required=False)
 
@@ -36,20 +80,23 @@ def staff_home(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     own_clients = policy.can(user, Action.OWN_CLIENTS)
     now = timezone.now()
-    if own_clients:
-        day = today.therapist_day(Therapist.objects.filter(user=user).first(), now)
-        part = "staff/_therapist_day.html"
-    else:
-        day = today.desk_day(now)
-        part = "staff/_desk_day.html"
+    status = 200
     context: dict[str, object] = {
-        "day": day,
-        "part": part,
         "refresh_seconds": today.REFRESH_SECONDS,
         "can_book": policy.can(user, Action.SCHEDULE_BOOK),
     }
+    if own_clients:
+        context["day"] = today.therapist_day(Therapist.objects.filter(user=user).first(), now)
+        part = "staff/_therapist_day.html"
+    else:
+        places = list(Location.objects.filter(active=True).order_by("name"))
+        at, location, chooser = _arrivals_at(request, places)
+        context.update(day=today.desk_day(now, location), places=places, at=at, chooser=chooser)
+        part = "staff/_desk_day.html"
+        status = 400 if chooser.errors else 200
+    context["part"] = part
     if getattr(request, "htmx", False):
-        return render(request, part, context)
+        return render(request, part, context, status=status)
     can_audit = policy.can(user, Action.AUDIT_VIEW)
     context.update(
         own_clients=own_clients,
@@ -70,7 +117,7 @@ def staff_home(request: AuthenticatedRequest) -> HttpResponse:
             therapist_count=Count("therapists", filter=Q(therapists__active=True), distinct=True),
             room_count=Count("rooms", filter=Q(rooms__active=True), distinct=True),
         )
-    return render(request, "staff/home.html", context)
+    return render(request, "staff/home.html", context, status=status)
 
 
 @policy.requires(Action.CLIENT_LIST)
