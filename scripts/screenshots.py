@@ -1,11 +1,14 @@
 """Take the README's and docs' screenshots from a running Backcare (make run), with Debian's
 chromium: the main pages at 1280 px, and the day's pages (docs/screens/) at 1280 and 390 px.
+Run it against a freshly loaded demo: the staff set up their authenticator app as they sign in
+(their first sign-in), from the key the page shows.
 
 .venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000]
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import sys
 from pathlib import Path
@@ -16,6 +19,8 @@ from playwright.sync_api import sync_playwright
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.settings")
 os.environ.setdefault("DEBUG", "true")
 django.setup()
+
+from django_otp.oath import TOTP  # noqa: E402
 
 from backcare.demo.clinic import DEMO_PASSWORD, LOGINS  # noqa: E402
 
@@ -62,6 +67,12 @@ SHOTS: dict[str, list[tuple[str, str, int]]] = {
 }
 
 
+def code_from_secret(secret: str) -> str:
+    """The authenticator app's current code for the key shown on the set-up page."""
+    padded = secret + "=" * (-len(secret) % 8)
+    return f"{TOTP(base64.b32decode(padded)).token():06d}"
+
+
 def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
@@ -74,6 +85,12 @@ def main() -> None:
             page.get_by_label("Password").fill(DEMO_PASSWORD)
             page.get_by_role("button", name="Sign in").click()
             page.wait_for_url(lambda url: "/login/" not in url)
+            if page.get_by_test_id("totp-secret").count():
+                # Staff's first sign-in: set up the authenticator app from the key on the page.
+                secret = page.get_by_test_id("totp-secret").inner_text()
+                page.get_by_label("Code").fill(code_from_secret(secret))
+                page.get_by_role("button", name="Confirm the app").click()
+                page.get_by_role("link", name="I have kept them: continue").click()
             for filename, path, width in SHOTS[login.role]:
                 page.set_viewport_size({"width": width, "height": 860 if width == WIDE else 844})
                 page.goto(f"{BASE}{path}")
