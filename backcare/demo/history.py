@@ -295,9 +295,17 @@ class _Calendar:
         ):
             self.taken[therapist, starts.astimezone(zone).date()].append(starts)
 
-    def free(self, therapist: Therapist, starts: Sequence[dt.datetime], location: Location) -> bool:
-        """Whether every start is before the history ends, on no public holiday (a series
-        skips them) and apart from the therapist's other sessions."""
+    def free(
+        self,
+        therapist: Therapist,
+        starts: Sequence[dt.datetime],
+        location: Location,
+        *,
+        on_holidays: bool = False,
+    ) -> bool:
+        """Whether every start is before the history ends, apart from the therapist's other
+        sessions, and on no public holiday unless ``on_holidays`` (a series skips them, so
+        the program has a session fewer)."""
         zone = location.zone
         if location.state not in self.holidays:
             self.holidays[location.state] = public_holidays(
@@ -305,7 +313,7 @@ class _Calendar:
             )
         for start in starts:
             day = start.astimezone(zone).date()
-            if day >= self.ends or day in self.holidays[location.state]:
+            if day >= self.ends or (not on_holidays and day in self.holidays[location.state]):
                 return False
             if any(abs(start - other) < SESSION_TIME for other in self.taken[therapist.pk, day]):
                 return False
@@ -407,8 +415,20 @@ class _History:
     def _first_start(
         self, program: Program, started: dt.date, calendar: _Calendar
     ) -> tuple[dt.datetime, int]:
-        """The first session, within four weeks of the start, at a time the therapist works and
-        has free for every planned session (twice a week: on two of their days)."""
+        """The first session, within eight weeks of the start, at a time the therapist works and
+        has free for every planned session (twice a week: on two of their days); one whose
+        series meets no public holiday if there is one, else one that skips a holiday (the
+        history is dated back from the day the demo loads, so which days fall on holidays
+        changes with it)."""
+        for on_holidays in (False, True):
+            found = self._first_free(program, started, calendar, on_holidays=on_holidays)
+            if found is not None:
+                return found
+        raise RuntimeError(f"No free weekly time for {self.past.name}'s demo program.")
+
+    def _first_free(
+        self, program: Program, started: dt.date, calendar: _Calendar, *, on_holidays: bool
+    ) -> tuple[dt.datetime, int] | None:
         shifts = list(
             WorkingHours.objects.filter(
                 therapist=self.therapist, location=self.location
@@ -416,7 +436,7 @@ class _History:
         )
         # Its own draws, so the rest of the history is the same whatever day the demo loads.
         pick = random.Random(f"{SEED} {self.past.name} time")  # noqa: S311 - demo data
-        for days in range(1, 29):
+        for days in range(1, 57):
             day = started + dt.timedelta(days=days)
             for hours in (h for h in shifts if h.weekday == day.weekday()):
                 times = [at for at in _half_hours() if _fits(hours, at)]
@@ -440,9 +460,11 @@ class _History:
                             self.location.zone,
                             days_between=days_between,
                         )
-                        if calendar.free(self.therapist, starts, self.location):
+                        if calendar.free(
+                            self.therapist, starts, self.location, on_holidays=on_holidays
+                        ):
                             return first, days_between
-        raise RuntimeError(f"No free weekly time for {self.past.name}'s demo program.")
+        return None
 
     def _book(
         self,
