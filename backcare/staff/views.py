@@ -42,10 +42,10 @@ class ArrivalsAt(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, places: list[Location], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, locations: list[Location], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [(ALL_LOCATIONS, "All locations")]
-        choices += [(str(place.pk), place.name) for place in places]
+        choices += [(str(place.pk), place.name) for place in locations]
         field = self.fields["at"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
         field.choices = choices
@@ -57,7 +57,7 @@ def _arrivals_at(
     """The location chosen (``?at=``, then kept for the next visit), or the last one chosen;
     every location until one is. A choice that is not a location is refused, naming it."""
     asked = request.GET.get("at")
-    chooser = ArrivalsAt(None if asked is None else {"at": asked}, places=places)
+    chooser = ArrivalsAt(None if asked is None else {"at": asked}, locations=places)
     by_pk = {str(place.pk): place for place in places}
     if chooser.is_bound and chooser.is_valid():
         choice = chooser.cleaned_data["at"] or ALL_LOCATIONS
