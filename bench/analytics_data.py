@@ -756,50 +756,56 @@ class Scores:
         return self.known[key]
 
 
+# The bulk tables and the columns the writer fills in each (every other column takes its
+# field's default): tests/test_bench_data.py checks them against the models.
+COPIED: tuple[tuple[type[models.Model], str, str], ...] = (
+    (
+        Client,
+        "id first_name last_name date_of_birth email home_location_id created_at updated_at",
+        "clients",
+    ),
+    (
+        Screening,
+        "id client_id trigger input result decision ruleset_version created_at",
+        "screenings",
+    ),
+    (
+        Clearance,
+        "id client_id screening_id covers physician_name cleared_on recorded_at document",
+        "clearances",
+    ),
+    (
+        Program,
+        "id client_id therapist_id template title service_id sessions_planned sessions_per_week"
+        " reassessment_sessions techniques pressure_cap positioning self_care screening_id status"
+        " started_on ended_on created_at updated_at",
+        "programs",
+    ),
+    (
+        Appointment,
+        "id client_id therapist_id room_id service_id location_id starts ends blocked_until status"
+        " late_cancellation cancelled_at cancel_reason booked_at updated_at series program_id",
+        "appointments",
+    ),
+    (
+        Response,
+        "id client_id instrument answers score details occasion program_id appointment_id"
+        " collected_at",
+        "responses",
+    ),
+)
+
+
 def build(now: dt.datetime, seed: int = 2026) -> Clinic:
     """Write the benchmark's clinic into the (empty, migrated) PostgreSQL database."""
     started = time.perf_counter()
     writer = Writer(now, random.Random(seed))
     writer.plan()
-    tables = [Client, Screening, Clearance, Program, Appointment, Response]
+    tables = [model for model, _columns, _method in COPIED]
     log("dropping the bulk tables' constraints and indexes for the COPY")
     recreate = drop_constraints([model._meta.db_table for model in tables])
-    for model, columns, rows in (
-        (
-            Client,
-            "id first_name last_name date_of_birth email home_location_id created_at",
-            writer.clients(),
-        ),
-        (
-            Screening,
-            "id client_id trigger input result decision ruleset_version created_at",
-            writer.screenings(),
-        ),
-        (
-            Clearance,
-            "id client_id screening_id covers physician_name cleared_on recorded_at document",
-            writer.clearances(),
-        ),
-        (
-            Program,
-            "id client_id therapist_id template title service_id sessions_planned "
-            "sessions_per_week reassessment_sessions techniques pressure_cap positioning "
-            "self_care screening_id status started_on ended_on created_at updated_at",
-            writer.programs(),
-        ),
-        (
-            Appointment,
-            "id client_id therapist_id room_id service_id location_id starts ends blocked_until "
-            "status late_cancellation cancelled_at cancel_reason booked_at series program_id",
-            writer.appointments(),
-        ),
-        (
-            Response,
-            "id client_id instrument answers score details occasion program_id appointment_id "
-            "collected_at",
-            writer.responses(),
-        ),
-    ):
+    for model, columns, method in COPIED:
+        rows = getattr(writer, method)()
         section = time.perf_counter()
         count = Table(model, columns).write(rows)
         writer.facts[FACT_NAMES[model]] = count
@@ -972,6 +978,7 @@ class Writer:
                 f"client{pk}@anbench.example",
                 str(self.location_pk[location]),
                 created.isoformat(),
+                created.isoformat(),  # updated_at: not changed since
             ]
 
     def screenings(self) -> Iterator[list[str]]:
@@ -1100,6 +1107,8 @@ class Writer:
             cancelled_at,
             reason,
             booked.isoformat(),
+            # Last changed when booked, or when cancelled (as the migration that added it set).
+            booked.isoformat() if cancelled_at == "\\N" else cancelled_at,
         ]
 
     def appointments(self) -> Iterator[list[str]]:
