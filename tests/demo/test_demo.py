@@ -1,17 +1,16 @@
-"""The demo clinic: an Atlanta practice that shows every feature, loadable again and again."""
+"""The demo clinic: an Atlanta practice that shows every feature, loadable again and again.
+
+The demo is already loaded (tests/demo/conftest.py); a test that loads it again also proves that
+loading is idempotent and quick the second time."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from io import StringIO
-from typing import Any
 
 import pytest
-import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db import transaction
 from django.http import HttpRequest
 
 from backcare.accounts.models import Role, User
@@ -25,25 +24,9 @@ from backcare.holds.queries import booking_hold
 from backcare.holds.rules import kind_of
 from backcare.scheduling.models import WorkingHours
 from backcare.waitlist.models import EntryStatus, WaitlistEntry
+from tests.demo.conftest import NOON, TODAY
 
 pytestmark = pytest.mark.django_db
-
-TODAY = dt.date(2026, 11, 24)
-NOON = dt.datetime(2026, 11, 24, 17, 0, tzinfo=dt.UTC)  # noon in Atlanta on TODAY
-
-
-@pytest.fixture(scope="module", autouse=True)
-def demo_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """The demo is loaded once for this module, at noon on TODAY, and rolled back at its end.
-
-    Loading is slow (a month of bookings, each through the booking action); every test loading
-    it again then also proves that loading is idempotent and quick the second time.
-    """
-    with django_db_blocker.unblock(), transaction.atomic():
-        with time_machine.travel(NOON, tick=False):
-            demo.load(TODAY)
-        yield
-        transaction.set_rollback(True)
 
 
 def counts() -> dict[str, int]:

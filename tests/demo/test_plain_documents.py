@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import time_machine
 from django.core import mail
-from django.db import transaction
 from django.test import Client as HttpClient
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -34,7 +33,6 @@ from backcare.care.models import Program, ProgramStatus
 from backcare.care.techniques import load_catalogue
 from backcare.clinic.actions import create_client_login
 from backcare.clinic.models import Client
-from backcare.demo import clinic as demo
 from backcare.intake.questionnaire import load_questionnaire
 from backcare.lib.body_chart import REGIONS
 from backcare.lib.techniques import TECHNIQUES
@@ -46,6 +44,7 @@ from backcare.screening.actions import email_referral_letter
 from backcare.screening.models import Decision, Screening
 from backcare.screening.ruleset import load_rules
 from backcare.site.invitations import invite_client_to_portal
+from tests.demo.conftest import NOON, TODAY
 from tests.notices.conftest import DATABASE_QUEUE, run_worker
 from tests.two_factor import signed_in
 
@@ -54,21 +53,8 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date(2026, 11, 24)
-NOON = dt.datetime(2026, 11, 24, 17, 0, tzinfo=dt.UTC)  # noon in Atlanta on TODAY
 PURPOSES = ("clearance", "possible_injury", "not_responding")
 BILLING_DOCUMENTS: tuple[DocumentKind, ...] = ("receipt", "superbill", "necessity_letter")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def demo_clinic(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """The demo clinic, loaded once for this module at noon on TODAY and rolled back at its
-    end; each test reads it at that moment."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        with time_machine.travel(NOON, tick=False):
-            demo.load(TODAY)
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

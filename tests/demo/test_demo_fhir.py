@@ -4,39 +4,22 @@ record; `backcare fhir export` writes the same as NDJSON files."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-import time_machine
 from django.core.management import CommandError, call_command
-from django.db import transaction
 
 from backcare.accounts.models import User
-from backcare.demo import clinic as demo
 from backcare.interop import reading
 from backcare.interop.kinds import KINDS
 from tests.interop.fhir import unresolved, validate
 from tests.two_factor import signed_in
 
 pytestmark = pytest.mark.django_db
-
-TODAY = dt.date(2026, 11, 24)
-NOON = dt.datetime(2026, 11, 24, 17, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def demo_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        with time_machine.travel(NOON, tick=False):
-            demo.load(TODAY)
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="module")
