@@ -25,10 +25,9 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import PERSONAS, Clinic
+from tests.conftest import PERSONAS, Clinic, login_as
 from tests.html_forms import page_forms
 from tests.test_access_matrix import records, row_for, sample_kwargs, url_patterns
-from tests.two_factor import pass_second_step
 
 __all__ = ["records"]  # the fixture, shared with the access matrix
 
@@ -207,13 +206,9 @@ def signature(target: Target) -> tuple[str, str, tuple[str, ...]]:
 
 
 def persona_client(clinic: Clinic, persona: str) -> HttpClient:
-    """A test client as the persona, signed in as after a real sign-in."""
-    http = HttpClient(raise_request_exception=False)  # a server error is an answer here
-    user = clinic.user(persona)
-    if user is not None:
-        http.force_login(user)
-        if user.is_clinic_staff:
-            pass_second_step(http, user)
+    """A test client as the persona (tests/conftest.py), to whom a server error is an answer."""
+    http = login_as(clinic.user(persona))
+    http.raise_request_exception = False
     return http
 
 
@@ -245,6 +240,7 @@ def test_no_input_makes_a_server_error(
     http = persona_client(clinic, persona)
     found = sorted(set(targets(clinic, records, persona)), key=lambda t: (t.path, t.method))
     fields = [(target, field) for target in found for field in (target.fields() or ["q"])]
+    assert fields, persona
     failures: list[str] = []
 
     def check(target: Target, field: str, value: str) -> None:
