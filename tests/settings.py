@@ -45,6 +45,18 @@ STATIC_ROOT = None  # type: ignore[assignment]
 # failing with "database table is locked".
 # One file per test process (in the temporary folder, removed when the run ends), so two runs
 # never share a database.
+# The test databases are thrown away, so no commit waits for the disk (a crash of the machine
+# could lose the last commits, which no test survives anyway): what each connection sees, and
+# when, is the same as in production.
+_OPTIONS = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    _OPTIONS["options"] = "-c synchronous_commit=off"
+else:
+    _OPTIONS["init_command"] = _OPTIONS["init_command"].replace(
+        "PRAGMA synchronous=NORMAL;", "PRAGMA synchronous=OFF;"
+    )
+    assert "synchronous=OFF" in _OPTIONS["init_command"]
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     _TEST_SQLITE = os.path.join(tempfile.gettempdir(), f"backcare-test-{os.getpid()}.sqlite3")
     DATABASES["default"]["TEST"] = {"NAME": _TEST_SQLITE}  # noqa: F405
