@@ -5,7 +5,7 @@ it changed, and appends an audit row with the before and after values (STYLE.md)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -13,7 +13,14 @@ from django.db import IntegrityError, models, transaction
 
 from backcare.accounts.actions import create_login
 from backcare.accounts.models import Role, User
-from backcare.audit.log import create_recorded, diff, record, snapshot
+from backcare.audit.log import (
+    create_recorded,
+    create_recorded_each,
+    diff,
+    record,
+    record_all,
+    snapshot,
+)
 from backcare.clinic.models import (
     CareTeamMembership,
     Client,
@@ -69,6 +76,13 @@ def register_client(actor: User | None, data: Mapping[str, Any]) -> Client:
 
 
 @transaction.atomic
+def register_clients(actor: User | None, clients: Sequence[Client]) -> list[Client]:
+    """Register many new clients at once (an import), each validated already (``full_clean``),
+    each audited as ``register_client`` audits one."""
+    return create_recorded_each(actor, clients, "client.registered")
+
+
+@transaction.atomic
 def update_client(actor: User | None, client: Client, data: Mapping[str, Any]) -> Client:
     """Save the client's details. Their portal login follows a new email address."""
     login = client.user
@@ -80,21 +94,27 @@ def update_client(actor: User | None, client: Client, data: Mapping[str, Any]) -
     return _update(actor, client, data, "client.updated")
 
 
-@transaction.atomic
 def record_consent(
     actor: User | None, client: Client, kind: ConsentKind, version: str, at: dt.datetime
 ) -> Consent:
-    consent = Consent(client=client, kind=kind, version=version, given_at=at)
-    consent.full_clean()
-    consent.save()
-    record(
+    return record_consents(
+        actor, [Consent(client=client, kind=kind, version=version, given_at=at)]
+    )[0]
+
+
+@transaction.atomic
+def record_consents(actor: User | None, consents: Sequence[Consent]) -> list[Consent]:
+    """Keep consents given (new, of saved clients): each validated, inserted together, and each
+    with its audit row naming its kind and version."""
+    for consent in consents:
+        consent.full_clean()
+    saved = Consent.objects.bulk_create(consents)
+    record_all(
         actor,
         "consent.given",
-        consent,
-        client=client,
-        changes=diff({}, {"kind": kind.value, "version": version}),
+        [(c, diff({}, {"kind": ConsentKind(c.kind).value, "version": c.version})) for c in saved],
     )
-    return consent
+    return saved
 
 
 @transaction.atomic
