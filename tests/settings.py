@@ -4,6 +4,7 @@ import atexit
 import contextlib
 import os
 import tempfile
+from typing import Any, cast
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
@@ -48,7 +49,7 @@ STATIC_ROOT = None  # type: ignore[assignment]
 # The test databases are thrown away, so no commit waits for the disk (a crash of the machine
 # could lose the last commits, which no test survives anyway): what each connection sees, and
 # when, is the same as in production.
-_OPTIONS = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+_OPTIONS = cast("dict[str, Any]", DATABASES["default"].setdefault("OPTIONS", {}))  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     _OPTIONS["options"] = "-c synchronous_commit=off"
 else:
