@@ -186,7 +186,7 @@ class _ClientImport:
             return
         register_clients(self.actor, self.new_clients)
         for consent in self.new_consents:
-            consent.client_id = consent.client.pk  # the client's id, now it has one
+            consent.client = consent.client  # takes the client's id, now it has one
         record_consents(self.actor, self.new_consents)
         self.consented.update((consent.client_id, consent.kind) for consent in self.new_consents)
         self.new_clients, self.new_consents = [], []
