@@ -5,6 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+# Python keeps what it compiles (Backcare's modules, and the test modules with pytest's assert
+# rewriting) in __pycache__ folders, which git ignores. Some machines and CI images turn that
+# off (PYTHONDONTWRITEBYTECODE); then every test process, and every command a test starts,
+# compiled them all again: about 7 s a process.
+unset PYTHONDONTWRITEBYTECODE
 in_ci() { [ "${CI:-}" = "true" ]; }
 
 if ! command -v chromium >/dev/null 2>&1; then
