@@ -37,6 +37,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import psycopg
 
+from bench.measure import failed_section
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 REPORT = ROOT / "docs" / "performance.md"
@@ -197,12 +199,13 @@ def wrap(paragraph: str) -> list[str]:
 
 def measured_section(server: str, environment: Callable[..., dict[str, str]]) -> list[str]:
     """Run the benchmark and give its section; a failure is reported in the section instead of
-    stopping ``make bench`` (its output is above it in the terminal)."""
+    stopping the other parts (its output is above it in the terminal); ``make bench`` then
+    ends with an error."""
     try:
         return section(measure(server, environment))
     except (subprocess.CalledProcessError, OSError, KeyError, ValueError) as error:
         log(f"failed: {error}")
-        return [HEADING, "", f"Not measured: the analytics benchmark failed ({error}).", ""]
+        return failed_section(HEADING, "the analytics benchmark", error)
 
 
 def with_section(markdown: str, lines: list[str], heading: str = HEADING) -> str:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.analytics import rewrite_section, wrap
+from bench.measure import failed_section
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -148,7 +149,7 @@ def measured_section(environment: Callable[..., dict[str, str]]) -> list[str]:
         return section(measure(environment))
     except (subprocess.CalledProcessError, OSError, KeyError, ValueError) as error:
         log(f"failed: {error}")
-        return [HEADING, "", f"Not measured: the first-load benchmark failed ({error}).", ""]
+        return failed_section(HEADING, "the first-load benchmark", error)
 
 
 # --- Inside: a fresh process, as a starting server --------------------------------------------

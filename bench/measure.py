@@ -83,3 +83,15 @@ class Http:
 
     def close(self) -> None:
         self.connection.close()
+
+
+FAILED: list[str] = []
+"""The parts of ``make bench`` that failed in this run: their sections say so, and ``make
+bench`` ends with an error after writing the page."""
+
+
+def failed_section(heading: str, part: str, error: Exception) -> list[str]:
+    """The section of a part that failed (``part`` names it: "the page sweep"), noted in
+    :data:`FAILED`."""
+    FAILED.append(f"{part}: {error}")
+    return [heading, "", f"Not measured: {part} failed ({error}).", ""]

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 from backcare.lib.pdf import forget_drawn
+from bench.measure import failed_section
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -172,12 +173,13 @@ def measure(server: str | None, environment: Callable[..., dict[str, str]]) -> d
 
 def measured_section(server: str | None, environment: Callable[..., dict[str, str]]) -> list[str]:
     """Run the sweep and give its section; a failure is reported in the section instead of
-    stopping ``make bench`` (its output is above it in the terminal)."""
+    stopping the other parts (its output is above it in the terminal); ``make bench`` then
+    ends with an error."""
     try:
         return section(measure(server, environment))
     except (subprocess.CalledProcessError, OSError, KeyError, ValueError) as error:
         log(f"failed: {error}")
-        return [HEADING, "", f"Not measured: the page sweep failed ({error}).", ""]
+        return failed_section(HEADING, "the page sweep", error)
 
 
 # --- The report's section ----------------------------------------------------------------------

@@ -33,6 +33,7 @@ import django
 import psycopg
 
 from bench import analytics, first_load, pages
+from bench.measure import FAILED
 from bench.peer import compare as peer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -343,6 +344,8 @@ def main() -> None:
         text = analytics.with_section(text, analytics.measured_section(POSTGRES, environment))
     REPORT.write_text(text)
     print(f"Wrote {REPORT.relative_to(ROOT)}")
+    if FAILED:
+        sys.exit("make bench: these parts failed, and their sections say so:\n" + "\n".join(FAILED))
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from bench.measure import failed_section
 from bench.pages import load_note
 from bench.peer import schedule
 
@@ -106,7 +107,7 @@ def measured_section(server: str, environment: Callable[..., dict[str, str]]) ->
         return section(measure(server, environment))
     except (subprocess.CalledProcessError, OSError, KeyError, ValueError) as error:
         log(f"failed: {error}")
-        return [HEADING, "", f"Not measured: the comparison failed ({error}).", ""]
+        return failed_section(HEADING, "the comparison", error)
 
 
 # --- The report's section ----------------------------------------------------------------------
