@@ -151,6 +151,36 @@ def test_a_clinicsense_export_matches_clients_already_here(clinic: Clinic) -> No
     assert Client.objects.filter(last_name="Diaz").count() == 1
 
 
+def test_a_client_listed_twice_is_created_once_and_the_second_row_fills_their_blanks(
+    clinic: Clinic,
+) -> None:
+    """Clients are written a hundred rows at a time: a row naming a client from a few rows up,
+    not written yet, finds them all the same."""
+    text = (
+        JANE_HEADER
+        + "Dee,Park,1970-03-03,dee@example.org,,,,,,,yes,\n"
+        + "Eli,Ross,1981-04-04,,,,,,,,,\n"
+        + "Dee,Park,1970-03-03,dee@example.org,404-555-0199,,,,,Dr. Lee,yes,2024-01-05\n"
+    )
+    audited = AuditEvent.objects.count()
+
+    report = actions.import_clients(None, text, rows.load_mapping("jane"), dry_run=False)
+
+    assert (report.created, report.updated, report.unchanged, report.errors) == (2, 1, 0, [])
+    dee = Client.objects.get(last_name="Park")
+    assert (dee.phone, dee.physician_name) == ("404-555-0199", "Dr. Lee")
+    # Consent to treatment from the first row, the privacy notice from the second, once each.
+    assert sorted(dee.consents.values_list("kind", flat=True)) == ["privacy", "treatment"]
+    written = AuditEvent.objects.order_by("pk")[audited:]
+    assert [(event.action, event.client_id) for event in written] == [
+        ("client.registered", dee.pk),
+        ("client.registered", Client.objects.get(last_name="Ross").pk),
+        ("consent.given", dee.pk),
+        ("client.updated", dee.pk),
+        ("consent.given", dee.pk),
+    ]
+
+
 def test_imported_clients_are_not_screened_and_cannot_be_checked_in(clinic: Clinic) -> None:
     actions.import_clients(
         None,
