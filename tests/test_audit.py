@@ -26,7 +26,7 @@ from backcare.audit.labels import UnregisteredAuditAction, label_for, register
 from backcare.audit.log import record
 from backcare.audit.models import AuditEvent, AuditLogIsAppendOnly
 from backcare.clinic import actions
-from backcare.clinic.models import CareTeamMembership, Client, ConsentKind
+from backcare.clinic.models import CareTeamMembership, Client, Consent, ConsentKind
 from backcare.policy import Action
 from tests.conftest import CLOCK_QUERY, Clinic
 from tests.pages import field_error, text
@@ -59,6 +59,14 @@ CASES = {
             u, {"first_name": "Carla", "last_name": "Cruz", "date_of_birth": dt.date(1981, 7, 4)}
         ),
         {"last_name": {"before": None, "after": "Cruz"}},
+    ),
+    "register_clients": Case(  # an import's hundred at a time: one row for each client
+        "client.registered",
+        "front_desk",
+        lambda c, u: actions.register_clients(
+            u, [Client(first_name="Dee", last_name="Park", date_of_birth=dt.date(1970, 3, 3))]
+        )[0],
+        {"last_name": {"before": None, "after": "Park"}},
     ),
     "update_client": Case(
         "client.updated",
@@ -117,10 +125,12 @@ CASES = {
         {"reason": {"before": None, "after": "assigned"}},
         about_alice=True,
     ),
-    "record_consent": Case(
+    "record_consents": Case(
         "consent.given",
         "front_desk",
-        lambda c, u: actions.record_consent(u, c.alice, ConsentKind.TREATMENT, "2025-1", NOW),
+        lambda c, u: actions.record_consents(
+            u, [Consent(client=c.alice, kind=ConsentKind.TREATMENT, version="2025-1", given_at=NOW)]
+        )[0],
         {"version": {"before": None, "after": "2025-1"}},
         about_alice=True,
     ),

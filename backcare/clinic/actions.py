@@ -94,14 +94,6 @@ def update_client(actor: User | None, client: Client, data: Mapping[str, Any]) -
     return _update(actor, client, data, "client.updated")
 
 
-def record_consent(
-    actor: User | None, client: Client, kind: ConsentKind, version: str, at: dt.datetime
-) -> Consent:
-    return record_consents(
-        actor, [Consent(client=client, kind=kind, version=version, given_at=at)]
-    )[0]
-
-
 @transaction.atomic
 def record_consents(actor: User | None, consents: Sequence[Consent]) -> list[Consent]:
     """Keep consents given (new, of saved clients): each validated, inserted together, and each

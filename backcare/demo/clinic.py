@@ -27,6 +27,7 @@ from backcare.clinic import actions
 from backcare.clinic.models import (
     CareTeamMembership,
     Client,
+    Consent,
     ConsentKind,
     Location,
     Room,
@@ -402,8 +403,13 @@ def _clients(locations: dict[str, Location], therapists: list[Therapist], today:
         )
         if index % 7 != 6:  # a few clients have not signed their consents yet
             given = now - dt.timedelta(days=rng.randint(3, 120))
-            for kind in ConsentKind:
-                actions.record_consent(None, client, kind, "2026.1", given)
+            actions.record_consents(
+                None,
+                [
+                    Consent(client=client, kind=kind, version="2026.1", given_at=given)
+                    for kind in ConsentKind
+                ],
+            )
         treating = [therapists[index % len(therapists)]]
         if index % 5 == 0:
             treating.append(therapists[(index + 2) % len(therapists)])

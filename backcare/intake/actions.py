@@ -13,8 +13,8 @@ from django.utils import timezone
 from backcare import events, policy
 from backcare.accounts.models import User
 from backcare.audit.log import diff, record
-from backcare.clinic.actions import record_consent
-from backcare.clinic.models import Client, ConsentKind
+from backcare.clinic.actions import record_consents
+from backcare.clinic.models import Client, Consent
 from backcare.intake.models import Intake
 from backcare.intake.questionnaire import (
     load_questionnaire,
@@ -149,8 +149,14 @@ def _record_new_consents(actor: User | None, intake: Intake, at: dt.datetime) ->
             "kind", flat=True
         )
     )
-    for question in load_questionnaire().questions:
-        if question.kind != "consent" or question.consent is None:
-            continue
-        if intake.answers.get(question.id) is True and question.consent not in given:
-            record_consent(actor, intake.client, ConsentKind(question.consent), version, at)
+    record_consents(
+        actor,
+        [
+            Consent(client=intake.client, kind=question.consent, version=version, given_at=at)
+            for question in load_questionnaire().questions
+            if question.kind == "consent"
+            and question.consent is not None
+            and intake.answers.get(question.id) is True
+            and question.consent not in given
+        ],
+    )
