@@ -32,7 +32,7 @@ $BIN/lint-imports --no-logo
 # mypy checks the types beside the SQLite pass (which leaves a core idle while the browser tests
 # wait on Chromium), and its answer is given, and counts, when that pass is over.
 mypy_log="$(mktemp)"
-$BIN/mypy backcare tests >"$mypy_log" 2>&1 &
+$BIN/mypy backcare tests bench >"$mypy_log" 2>&1 &
 mypy_pid=$!
 trap 'kill "$mypy_pid" 2>/dev/null || true; rm -f "$mypy_log"' EXIT
 

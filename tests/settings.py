@@ -40,24 +40,24 @@ STORAGES = {
 # No collected static files in tests: the app finders serve them (WHITENOISE_USE_FINDERS).
 STATIC_ROOT = None  # type: ignore[assignment]
 
-# On SQLite the test database is a file, as in production, not Django's default shared
-# in-memory one: a real multi-threaded server (the browser tests, the booking race) then gets
-# one connection per request thread, and concurrent writers queue (WAL, IMMEDIATE) instead of
-# failing with "database table is locked".
-# One file per test process (in the temporary folder, removed when the run ends), so two runs
-# never share a database.
 # The test databases are thrown away, so no commit waits for the disk (a crash of the machine
 # could lose the last commits, which no test survives anyway): what each connection sees, and
 # when, is the same as in production.
 _OPTIONS = cast("dict[str, Any]", DATABASES["default"].setdefault("OPTIONS", {}))  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
-    _OPTIONS["options"] = "-c synchronous_commit=off"
+    _OPTIONS["options"] = f"{_OPTIONS.get('options', '')} -c synchronous_commit=off".strip()
 else:
     _OPTIONS["init_command"] = _OPTIONS["init_command"].replace(
         "PRAGMA synchronous=NORMAL;", "PRAGMA synchronous=OFF;"
     )
     assert "synchronous=OFF" in _OPTIONS["init_command"]
 
+# On SQLite the test database is a file, as in production, not Django's default shared
+# in-memory one: a real multi-threaded server (the browser tests, the booking race) then gets
+# one connection per request thread, and concurrent writers queue (WAL, IMMEDIATE) instead of
+# failing with "database table is locked".
+# One file per test process (in the temporary folder, removed when the run ends), so two runs
+# never share a database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     _TEST_SQLITE = os.path.join(tempfile.gettempdir(), f"backcare-test-{os.getpid()}.sqlite3")
     DATABASES["default"]["TEST"] = {"NAME": _TEST_SQLITE}  # noqa: F405

@@ -98,6 +98,8 @@ def update_client(actor: User | None, client: Client, data: Mapping[str, Any]) -
 def record_consents(actor: User | None, consents: Sequence[Consent]) -> list[Consent]:
     """Keep consents given (new, of saved clients): each validated, inserted together, and each
     with its audit row naming its kind and version."""
+    if not consents:
+        return []
     for consent in consents:
         consent.full_clean()
     saved = Consent.objects.bulk_create(consents)
