@@ -4,11 +4,14 @@ treats client Alice, Theo who does not, Alice and another client, Bob."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+from django.template import Template
 from django.test import Client as HttpClient
+from django.test import utils as test_utils
 
 from backcare.accounts.models import Role, User
 from backcare.clinic.models import Client, Location, Room, Service, Therapist
@@ -18,6 +21,23 @@ from tests.flush import allow_test_flush
 from tests.two_factor import signed_in
 
 allow_test_flush()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _templates_unrecorded(django_test_environment: None) -> Iterator[None]:
+    """Pages render as they do in production. Django's test set-up has every template render
+    tell the test client what it rendered, with a copy of its context, which cost about a
+    tenth of each request; a test that reads ``response.context`` asks for ``recorded_pages``."""
+    plain = getattr(test_utils._TestState, "saved_data").template_render  # noqa: B009
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Template, "_render", plain)
+        yield
+
+
+@pytest.fixture
+def recorded_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``response.context`` (and ``response.templates``) for this test's requests."""
+    monkeypatch.setattr(Template, "_render", test_utils.instrumented_test_render)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

@@ -65,7 +65,7 @@ def test_reopening_an_ended_care_team_membership_in_the_admin_leaves_a_row(
 
 
 def test_a_change_in_the_admin_records_the_values_before_and_after(
-    clinic: Clinic, as_owner: HttpClient
+    clinic: Clinic, as_owner: HttpClient, recorded_pages: None
 ):
     location = clinic.location
     url = reverse("admin:clinic_location_change", args=[location.pk])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.urls import reverse
 
 from backcare.audit.models import AuditEvent
@@ -12,6 +13,9 @@ from backcare.billing.models import ClientBilling, ProviderNumbers
 from tests.billing.conftest import Billing
 from tests.billing.test_pages import _session_invoice, pdf_text
 from tests.conftest import login_as
+
+# These tests read what a page was given (response.context).
+pytestmark = pytest.mark.usefixtures("recorded_pages")
 
 
 def _numbers(billing: Billing, **changes: str) -> dict[str, str]:

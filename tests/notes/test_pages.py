@@ -15,7 +15,8 @@ from backcare.notes.models import Alert, CheckIn, SessionNote
 from tests.conftest import CLOCK_QUERY, Clinic, audit_row_queries, login_as
 from tests.notes.conftest import Course, check_in, check_in_answers, signed_note
 
-pytestmark = pytest.mark.django_db
+# These tests read what a page was given (response.context).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("recorded_pages")]
 
 
 def form_data(answers: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,8 @@ from tests import factories
 from tests.conftest import CLOCK_QUERY, Clinic, login_as
 from tests.waitlist.conftest import NOW, TODAY, TUESDAY_10, offer_emails, offer_path, wait
 
-pytestmark = pytest.mark.django_db
+# These tests read what a page was given (response.context).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("recorded_pages")]
 
 
 def form_data(clinic: Clinic, **changes: Any) -> dict[str, Any]:
