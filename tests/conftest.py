@@ -52,8 +52,9 @@ _DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "li
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The second pass of `make test` (PostgreSQL, BACKCARE_DATABASE_TESTS_ONLY=true) runs only
-    the tests that touch the database: the pure tests and the browser journeys gave the same
-    answer on the first pass, whatever the database."""
+    the tests whose answer the database can change: the pure tests, the browser journeys and
+    the tests marked ``same_on_every_database`` gave the same answer on the first pass,
+    whatever the database."""
     if os.environ.get("BACKCARE_DATABASE_TESTS_ONLY") != "true":
         return
     kept: list[pytest.Item] = []
@@ -62,8 +63,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         uses_database = item.get_closest_marker("django_db") is not None or bool(
             _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
         )
-        browser = item.get_closest_marker("browser") is not None
-        (kept if uses_database and not browser else dropped).append(item)
+        once = any(item.get_closest_marker(name) for name in ("browser", "same_on_every_database"))
+        (kept if uses_database and not once else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

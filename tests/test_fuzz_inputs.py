@@ -9,19 +9,21 @@ and negative numbers, a megabyte of text, NUL, a lone surrogate, other odd Unico
 and every answer must be below 500. Every field meets the sharpest six, and one more of the
 others, chosen by its address and name, so the run is the same every time and a field keeps its
 value when forms are added. A form that several personas are shown alike is fuzzed once, by the
-first of them (CLAIM_ORDER below).
+first of them (CLAIM_ORDER below). On PostgreSQL (the second pass of `make test`) a field meets
+again only those of its values that the two databases take differently (DATABASE_TELLS).
 """
 
 from __future__ import annotations
 
 import functools
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
+from django.db import connection
 from django.test import Client as HttpClient
 from django.urls import reverse
 
@@ -62,6 +64,25 @@ EXTREMES = (
 # Every field meets each of these, and one of the others (``other_extreme``).
 SWEEP = ("0001-01-01", "9999-12-31", "99999999999999999999", MEGABYTE, "a\x00b", "\ud800")
 OTHERS = tuple(value for value in EXTREMES if value not in SWEEP)
+# The values the two databases take differently, where a value that passed every check could
+# still meet a different answer: PostgreSQL refuses NUL in text, has narrower integers and
+# dates, enforces text lengths and limits an index entry's size (SQLite does none of these).
+# The PostgreSQL pass sends only these, of the values a field meets on the first pass; the
+# others (odd Unicode, markup, line breaks, blanks, impossible dates and times) are kept or
+# refused alike by both.
+DATABASE_TELLS = frozenset(
+    {
+        "0001-01-01",
+        "9999-12-31",
+        "99999999999999999999",
+        "-99999999999999999999",
+        "1e308",
+        "NaN",
+        MEGABYTE,
+        "\x00",
+        "a\x00b",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -247,12 +268,18 @@ def test_no_input_makes_a_server_error(
         if status >= 500:
             failures.append(f"{target.method.upper()} {target.path} {field}={value[:40]!r}")
 
+    def sent(values: Iterable[str]) -> list[str]:
+        if connection.vendor == "sqlite":
+            return list(values)
+        return [value for value in values if value in DATABASE_TELLS]
+
     # Every field meets the sharpest values ...
     for target, field in fields:
-        for value in SWEEP:
+        for value in sent(SWEEP):
             check(target, field, value)
 
     # ... and one more of the others.
     for target, field in fields:
-        check(target, field, other_extreme(target, field))
+        for value in sent([other_extreme(target, field)]):
+            check(target, field, value)
     assert failures == [], "\n".join(sorted(set(failures)))

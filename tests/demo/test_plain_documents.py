@@ -51,7 +51,9 @@ from tests.two_factor import signed_in
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
 
-pytestmark = pytest.mark.django_db
+# Words only. The PostgreSQL pass still builds the demo, backs it up and exports its records
+# (test_backup.py, test_demo_fhir.py, test_demo.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.same_on_every_database]
 
 PURPOSES = ("clearance", "possible_injury", "not_responding")
 BILLING_DOCUMENTS: tuple[DocumentKind, ...] = ("receipt", "superbill", "necessity_letter")
