@@ -15,8 +15,10 @@ from django.db import transaction
 
 from backcare.demo import clinic as demo
 
-TODAY = dt.date(2026, 11, 24)
-NOON = dt.datetime(2026, 11, 24, 17, 0, tzinfo=dt.UTC)  # noon in Atlanta on TODAY
+# A day whose month of history cannot avoid Memorial Day, Juneteenth and Independence Day
+# (tests/demo/test_demo.py: test_the_demo_loads_on_a_day_whose_history_meets_many_holidays).
+TODAY = dt.date(2027, 7, 5)
+NOON = dt.datetime(2027, 7, 5, 16, 0, tzinfo=dt.UTC)  # noon in Atlanta on TODAY (EDT)
 
 
 @pytest.fixture(scope="package", autouse=True)
