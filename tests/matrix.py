@@ -289,15 +289,19 @@ def outcome_matches(expected: Any, response: HttpResponseBase, kwargs: dict[str,
     raise AssertionError(f"unknown expectation {expected!r}")
 
 
-def pages(clinic: Clinic, records: dict[str, str]) -> list[tuple[str, str, str]]:
-    """Every page someone may open: (persona, URL name, URL) for each row read with GET that
-    answers 200 to that persona. Actions (rows posted to) and redirects are not pages.
-
-    Bob begins his questionnaire first, as the access test's post to start it leaves him (the
-    matrix's review page answers him 200 after that post)."""
+def bob_begins_his_questionnaire(clinic: Clinic) -> None:
+    """As the access test's post to start it leaves him: the matrix's review page answers him
+    200 after that post."""
     assert clinic.bob.user is not None
     if not Intake.objects.filter(client=clinic.bob).exists():
         start_intake(clinic.bob.user, clinic.bob, Intake.Source.PORTAL)
+
+
+def pages(clinic: Clinic, records: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Every page someone may open: (persona, URL name, URL) for each row read with GET that
+    answers 200 to that persona. Actions (rows posted to) and redirects are not pages. Bob
+    begins his questionnaire first."""
+    bob_begins_his_questionnaire(clinic)
     found = []
     for name, pattern in url_patterns():
         if name is None or name == "admin:<unnamed>":

@@ -49,8 +49,8 @@ def test_every_view_goes_through_the_access_policy() -> None:
     assert unguarded == [], "wrap these views with policy.requires or policy.public"
 
 
-# The policy's answers: on PostgreSQL every page a persona may open is opened (and must answer
-# 200) by tests/test_page_queries.py, and every address is fuzzed by tests/test_fuzz_inputs.py.
+# The policy's answers, alike on either database. On PostgreSQL every address is still asked,
+# as every persona, by tests/test_fuzz_inputs.py (each page opened, then its forms fuzzed).
 @pytest.mark.same_on_every_database
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_each_persona_gets_exactly_what_the_matrix_says(
