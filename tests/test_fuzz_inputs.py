@@ -2,15 +2,16 @@
 tests/access_matrix.toml, for every persona, given extreme values.
 
 The fields come from the pages themselves: each page is opened as the persona (a page the
-matrix lets them open must answer 200, on either database) and its forms are read from the HTML (method, action, the values they would submit). GET parameters that no form
-shows are declared below, read off each view's use of ``request.GET``. Then one field at a time
-(or a parameter of the query string) is given an extreme value — the first and last dates, huge
-and negative numbers, a megabyte of text, NUL, a lone surrogate, other odd Unicode, nothing —
-and every answer must be below 500. Every field meets the sharpest six, and one more of the
-others, chosen by its address and name, so the run is the same every time and a field keeps its
-value when forms are added. A form that several personas are shown alike is fuzzed once, by the
-first of them (CLAIM_ORDER below). On PostgreSQL (the second pass of `make test`) a field meets
-again only those of its values that the two databases take differently (DATABASE_TELLS).
+matrix lets them open must answer 200, on either database) and its forms are read from the
+HTML (method, action, the values they would submit). GET parameters that no form shows are
+declared below, read off each view's use of ``request.GET``. Then one field at a time (or a
+parameter of the query string) is given an extreme value — the first and last dates, huge and
+negative numbers, a megabyte of text, NUL, a lone surrogate, other odd Unicode, nothing — and
+every answer must be below 500. Every field meets the sharpest six, and one more of the others,
+chosen by its address and name, so the run is the same every time and a field keeps its value
+when forms are added. A form that several personas are shown alike is fuzzed once, by the first
+of them (CLAIM_ORDER below). On PostgreSQL (the second pass of `make test`) a field meets again
+only those of its values that the two databases take differently (DATABASE_TELLS).
 """
 
 from __future__ import annotations
