@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every check Backcare has: lint, types, import contracts, the whole test suite on SQLite, then
-# every test that touches the database again on PostgreSQL.
+# again on PostgreSQL every test whose answer the database can change (tests/conftest.py).
 # With CI=true a missing PostgreSQL or Chromium fails the run instead of being skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,7 +58,7 @@ then
   pg_url="postgres://postgres@127.0.0.1:5432/backcare"
 fi
 if [ -n "$pg_url" ]; then
-  echo "== pytest on PostgreSQL (throwaway test databases): the tests that touch the database"
+  echo "== pytest on PostgreSQL (throwaway test databases): the tests the database can change"
   DATABASE_URL="$pg_url" BACKCARE_DATABASE_TESTS_ONLY=true $BIN/pytest --create-db "${workers[@]}" "$@"
 elif in_ci; then
   echo "PostgreSQL does not answer on 127.0.0.1:5432 and DATABASE_URL is not set (CI=true)." >&2
