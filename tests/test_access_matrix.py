@@ -49,8 +49,10 @@ def test_every_view_goes_through_the_access_policy() -> None:
     assert unguarded == [], "wrap these views with policy.requires or policy.public"
 
 
-# The policy's answers, alike on either database. On PostgreSQL every address is still asked,
-# as every persona, by tests/test_fuzz_inputs.py (each page opened, then its forms fuzzed).
+# The policy's answers, alike on either database. On PostgreSQL tests/test_fuzz_inputs.py still
+# asks every address as every persona (a page the matrix opens to them must answer 200), all but
+# the Django admin and the few it leaves alone (signing out, the password pages, the calendar
+# feed and the JSON screening check).
 @pytest.mark.same_on_every_database
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_each_persona_gets_exactly_what_the_matrix_says(
