@@ -51,8 +51,8 @@ def test_every_view_goes_through_the_access_policy() -> None:
 
 # The policy's answers, alike on either database. On PostgreSQL tests/test_fuzz_inputs.py still
 # asks every address as every persona (a page the matrix opens to them must answer 200), all but
-# the Django admin and the few it leaves alone (signing out, the password pages, the calendar
-# feed and the JSON screening check).
+# the few it leaves alone: signing out, the password page, the calendar feed and the JSON
+# screening check.
 @pytest.mark.same_on_every_database
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_each_persona_gets_exactly_what_the_matrix_says(

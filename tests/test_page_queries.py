@@ -125,8 +125,8 @@ def grow(clinic: Clinic, times: int, done_before: int = 0) -> None:
 
 # Whether a page's queries grow with its rows is the ORM's doing, alike on either database (a
 # PostgreSQL audit row's lock is one query more each time, whatever the size). On PostgreSQL
-# tests/test_fuzz_inputs.py still opens these pages as every persona who may open them, all but
-# the Django admin's and the password page.
+# tests/test_fuzz_inputs.py still opens these pages as every persona who may open them (all but
+# the password page).
 @pytest.mark.same_on_every_database
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_page_runs_as_many_queries_with_several_times_the_data(
