@@ -28,7 +28,7 @@ def _templates_unrecorded(django_test_environment: None) -> Iterator[None]:
     """Pages render as they do in production. Django's test set-up has every template render
     tell the test client what it rendered, with a copy of its context, which cost about a
     tenth of each request; a test that reads ``response.context`` asks for ``recorded_pages``."""
-    plain = getattr(test_utils._TestState, "saved_data").template_render  # noqa: B009
+    plain = test_utils._TestState.saved_data.template_render  # type: ignore[attr-defined]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Template, "_render", plain)
         yield
