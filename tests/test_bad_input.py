@@ -216,7 +216,8 @@ def backcare_form_classes() -> list[type[forms.BaseForm]]:
             importlib.import_module(module.name)
 
     def below(cls: type) -> Iterator[type]:
-        for sub in cls.__subclasses__():
+        subclasses: list[type] = cls.__subclasses__()
+        for sub in subclasses:
             yield sub
             yield from below(sub)
 

@@ -269,7 +269,7 @@ class _RuleSetReader:
             client_message = self._text(client_message, f"{where}.client_message")
         return Rule(
             code=self._text(entry["code"], f"{where}.code"),
-            decision=cast(Decision, decision),
+            decision=decision,
             techniques=self._effects(entry["techniques"], f"{where}.techniques", catalogue),
             message=self._text(entry["message"], f"{where}.message"),
             client_message=client_message,
@@ -292,7 +292,7 @@ class _RuleSetReader:
             if verdict not in ("modify", "avoid"):
                 raise RuleSetError(f"{where}.{technique}.verdict: must be 'modify' or 'avoid'")
             effects[technique] = TechniqueEffect(
-                verdict=cast(Restriction, verdict),
+                verdict=verdict,
                 instruction=self._text(effect["instruction"], f"{where}.{technique}.instruction"),
             )
         return MappingProxyType(effects)
@@ -333,8 +333,8 @@ class _RuleSetReader:
                 raise RuleSetError(f"{at}.value: must be a number")
             conditions.append(
                 Threshold(
-                    field=cast(ThresholdField, entry["field"]),
-                    op=cast(Comparison, entry["op"]),
+                    field=entry["field"],
+                    op=entry["op"],
                     value=number,
                 )
             )

@@ -258,11 +258,11 @@ def email_document(request: AuthenticatedRequest, client: Client) -> HttpRespons
         if invoice is None:
             return HttpResponse("invoice: choose an invoice of this client.", status=400)
     try:
-        paperwork.email_document(request.user, kind, client, _today(), invoice)  # type: ignore[arg-type]
+        paperwork.email_document(request.user, kind, client, _today(), invoice)
     except paperwork.NoDocument as missing:
         messages.error(request, str(missing))
     else:
-        messages.success(request, f"The {paperwork.TITLES[kind]} is on its way to {client.email}.")  # type: ignore[index]
+        messages.success(request, f"The {paperwork.TITLES[kind]} is on its way to {client.email}.")
     if invoice is not None:
         return redirect("billing:invoice", invoice_id=invoice.pk)
     return redirect("billing:client", client_id=client.pk)
