@@ -12,6 +12,10 @@ chosen by its address and name, so the run is the same every time and a field ke
 when forms are added. A form that several personas are shown alike is fuzzed once, by the first
 of them (CLAIM_ORDER below). On PostgreSQL (the second pass of `make test`) a field meets again
 only those of its values that the two databases take differently (DATABASE_TELLS).
+
+The addresses are dealt into CHUNKS tests, so both test workers share the work; in each, every
+persona opens each page once, and then each persona's values are sent from the same starting
+point, as if that persona were alone (its changes are rolled back before the next one's).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client as HttpClient
 from django.urls import reverse
 
@@ -171,11 +175,22 @@ def send(http: HttpClient, target: Target, field: str, value: str) -> int:
     return int(response.status_code)
 
 
-def addresses(clinic: Clinic, records: dict[str, str]) -> Iterator[tuple[str, dict[str, Any], str]]:
-    """Every address of the matrix that is opened: its URL name, its row and its path. The
-    Django admin's pages are opened (on PostgreSQL nothing else opens them), not fuzzed."""
-    for name, pattern in url_patterns():
-        if name is None or name == "admin:<unnamed>" or name in SKIPPED:
+CHUNKS = 8
+
+
+def addresses(
+    clinic: Clinic, records: dict[str, str], chunk: int
+) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """The chunk's share of the matrix's addresses that are opened (every CHUNKS-th, in the
+    matrix's order): its URL name, its row and its path. The Django admin's pages are opened (on
+    PostgreSQL nothing else opens them), not fuzzed."""
+    opened = (
+        (name, pattern)
+        for name, pattern in url_patterns()
+        if name is not None and name != "admin:<unnamed>" and name not in SKIPPED
+    )
+    for index, (name, pattern) in enumerate(opened):
+        if index % CHUNKS != chunk:
             continue
         row = row_for(name)
         assert row is not None, name
@@ -213,7 +228,7 @@ def targets_at(
 
 
 # A form that several personas are shown alike (the same method, address and fields) reaches one
-# view with the same fields, so it is fuzzed once: as the first of them in this order. A
+# view with the same fields, so it is fuzzed once: by the first of them in this order. A
 # POST-only address counts as shown to a persona whom the matrix lets through to its view (any
 # answer but the policy's refusal). Every persona still fuzzes whatever no one before it is shown.
 CLAIM_ORDER = (
@@ -240,56 +255,57 @@ def persona_client(clinic: Clinic, persona: str) -> HttpClient:
     return http
 
 
-def targets(clinic: Clinic, records: dict[str, str], persona: str) -> Iterator[Target]:
-    """The persona's share of the fuzzing: what it can send that no persona before it in
-    CLAIM_ORDER is shown alike."""
-    http = persona_client(clinic, persona)
-    earlier = CLAIM_ORDER[: CLAIM_ORDER.index(persona)]
-    others = {other: persona_client(clinic, other) for other in earlier}
-    for name, row, path in addresses(clinic, records):
-        mine = targets_at(http, name, row, path, opens=row[persona] == 200)
-        if not mine or name.startswith("admin:"):
-            continue
-        if row.get("method") == "post":
-            if not any(row[other] not in REFUSED for other in earlier):
-                yield from mine
-            continue
+def shares(
+    clients: dict[str, HttpClient], clinic: Clinic, records: dict[str, str], chunk: int
+) -> dict[str, set[Target]]:
+    """Each persona's share of the chunk's fuzzing: what it can send that no persona before it
+    in CLAIM_ORDER is shown alike. Each persona opens each page once."""
+    share: dict[str, set[Target]] = {persona: set() for persona in CLAIM_ORDER}
+    for name, row, path in addresses(clinic, records, chunk):
         claimed: set[tuple[str, str, tuple[str, ...]]] = set()
-        for other in earlier:
-            if row[other] == 200:
-                found = targets_at(others[other], name, row, path, opens=True)
-                claimed.update(map(signature, found))
-        yield from (target for target in mine if signature(target) not in claimed)
+        for index, persona in enumerate(CLAIM_ORDER):
+            mine = targets_at(clients[persona], name, row, path, opens=row[persona] == 200)
+            if not mine or name.startswith("admin:"):
+                continue
+            if row.get("method") == "post":
+                if not any(row[other] not in REFUSED for other in CLAIM_ORDER[:index]):
+                    share[persona].update(mine)
+                continue
+            share[persona].update(target for target in mine if signature(target) not in claimed)
+            claimed.update(map(signature, mine))
+    return share
 
 
-@pytest.mark.parametrize("persona", CLAIM_ORDER)
-def test_no_input_makes_a_server_error(
-    clinic: Clinic, records: dict[str, str], persona: str
-) -> None:
+@pytest.mark.parametrize("chunk", range(CHUNKS), ids=lambda chunk: f"{chunk + 1}-of-{CHUNKS}")
+def test_no_input_makes_a_server_error(clinic: Clinic, records: dict[str, str], chunk: int) -> None:
     bob_begins_his_questionnaire(clinic)  # so his questionnaire's review page opens
-    http = persona_client(clinic, persona)
-    found = sorted(set(targets(clinic, records, persona)), key=lambda t: (t.path, t.method))
-    fields = [(target, field) for target in found for field in (target.fields() or ["q"])]
-    assert fields, persona
+    clients = {persona: persona_client(clinic, persona) for persona in CLAIM_ORDER}
+    share = shares(clients, clinic, records, chunk)
+    assert any(share.values()), f"nothing to fuzz in chunk {chunk + 1}"
     failures: list[str] = []
-
-    def check(target: Target, field: str, value: str) -> None:
-        status = send(http, target, field, value)
-        if status >= 500:
-            failures.append(f"{target.method.upper()} {target.path} {field}={value[:40]!r}")
 
     def sent(values: Iterable[str]) -> list[str]:
         if connection.vendor == "sqlite":
             return list(values)
         return [value for value in values if value in DATABASE_TELLS]
 
-    # Every field meets the sharpest values ...
-    for target, field in fields:
-        for value in sent(SWEEP):
-            check(target, field, value)
+    def check(persona: str, target: Target, field: str, value: str) -> None:
+        if send(clients[persona], target, field, value) >= 500:
+            failures.append(
+                f"{persona}: {target.method.upper()} {target.path} {field}={value[:40]!r}"
+            )
 
-    # ... and one more of the others.
-    for target, field in fields:
-        for value in sent([other_extreme(target, field)]):
-            check(target, field, value)
+    for persona in CLAIM_ORDER:
+        found = sorted(share[persona], key=lambda t: (t.path, t.method))
+        fields = [(target, field) for target in found for field in (target.fields() or ["q"])]
+        with transaction.atomic():  # this persona's changes are undone before the next one's
+            # Every field meets the sharpest values ...
+            for target, field in fields:
+                for value in sent(SWEEP):
+                    check(persona, target, field, value)
+            # ... and one more of the others.
+            for target, field in fields:
+                for value in sent([other_extreme(target, field)]):
+                    check(persona, target, field, value)
+            transaction.set_rollback(True)
     assert failures == [], "\n".join(sorted(set(failures)))
