@@ -7,9 +7,12 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
+from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.two_factor import app_device, code_for
+from backcare.accounts.models import User
+from tests.two_factor import app_device, code_for, signed_in
 
 # How long an expectation waits for the page to show what it should. The page is awaited, never
 # the clock: a busy machine (a passkey ceremony beside a second test worker) only takes longer.
@@ -58,9 +61,9 @@ def page(browser: Browser) -> Iterator[Page]:
 
 def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
     """Sign in as a person would: the password, then, for staff, the code their authenticator
-    app shows (a confirmed app is set up for them first, as after their first sign-in)."""
-    from backcare.accounts.models import User
-
+    app shows (a confirmed app is set up for them first, as after their first sign-in). The
+    journeys that are about signing in use this (test_homes.py, test_two_step_journeys.py has
+    its own); the others start from ``at_home``."""
     user = User.objects.filter(email__iexact=email).first()
     device = app_device(user) if user is not None and user.is_clinic_staff else None
     page.goto(f"{base_url}/login/")
@@ -74,3 +77,24 @@ def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
     if "/sign-in/second-step/" in page.url:
         page.get_by_label("Code").fill(code_for(device))
         page.get_by_role("button", name="Confirm").click()
+
+
+def at_home(page: Page, base_url: str, user: User | None) -> None:
+    """Open the person's home as signing in leaves them: the browser holds a session that has
+    passed the password and, for staff, the second step (tests/two_factor.py). Saves a journey
+    the three pages of signing in (about half a second each time), which test_homes.py walks
+    for every role."""
+    assert user is not None, "only someone with an account can be signed in"
+    session = signed_in(user).cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}]
+    )
+    page.goto(f"{base_url}{reverse(settings.LOGIN_REDIRECT_URL)}")
+
+
+def new_page_at_home(browser: Browser, base_url: str, user: User | None) -> Page:
+    """A new browser (its own cookies) at ``user``'s home, for a journey with several people."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.set_default_timeout(10_000)
+    at_home(page, base_url, user)
+    return page

@@ -11,9 +11,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import Browser, Error, ViewportSize
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import at_home
 from tests.conftest import PERSONAS, Clinic
-from tests.factories import PASSWORD
 from tests.test_access_matrix import records, row_for, sample_kwargs, url_patterns
 
 __all__ = ["records"]  # the access matrix's records, a fixture used here
@@ -48,8 +47,7 @@ def test_every_page_passes_axe_and_fits_a_phone(
     page.set_default_timeout(10_000)
     user = clinic.user(persona)
     if user is not None:
-        sign_in(page, live_server.url, user.email, PASSWORD)
-        page.wait_for_url(lambda url: "/login/" not in url)
+        at_home(page, live_server.url, user)
     axe = Axe()
     problems: list[str] = []
     for path in pages_for(persona, clinic, records):

@@ -20,18 +20,10 @@ from backcare.billing.models import FeeSchedule, Invoice
 from backcare.care.models import ProgramStatus
 from backcare.scheduling.models import BookingPolicy
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import new_page_at_home
 from tests.conftest import Clinic
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def as_user(browser: Browser, live_server: Any, email: str) -> Page:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.set_default_timeout(10_000)
-    sign_in(page, live_server.url, email, PASSWORD)
-    return page
 
 
 def downloaded_text(page: Page, link_name: str) -> str:
@@ -85,7 +77,7 @@ def test_a_package_bought_at_the_desk_attended_cancelled_late_waived_and_paid(
     base = live_server.url
 
     # The desk sells the package; Alice pays $500 of it by card.
-    desk = as_user(browser, live_server, clinic.front_desk.email)
+    desk = new_page_at_home(browser, live_server.url, clinic.front_desk)
     desk.goto(base + reverse("billing:client", args=[clinic.alice.pk]))
     desk.get_by_label("Program").select_option(index=1)
     desk.get_by_label("Location").first.select_option(label="Midtown")
@@ -114,7 +106,7 @@ def test_a_package_bought_at_the_desk_attended_cancelled_late_waived_and_paid(
     assert fee.total_cents == 4000
 
     # The owner waives it.
-    owner = as_user(browser, live_server, clinic.owner.email)
+    owner = new_page_at_home(browser, live_server.url, clinic.owner)
     owner.goto(base + reverse("billing:invoice", args=[fee.pk]))
     owner.get_by_label("Reason").fill("First late cancellation; her car broke down")
     owner.get_by_role("button", name="Waive the fee").click()

@@ -16,10 +16,9 @@ from backcare.booking.models import Appointment
 from backcare.scheduling.models import BookingPolicy
 from backcare.waitlist.models import WaitlistEntry
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import at_home
 from tests.browser.test_staff_calendar import at, next_monday
 from tests.conftest import Clinic
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +42,7 @@ def monday(clinic: Clinic) -> dt.date:
 
 
 def open_day(page: Page, live_server: Any, clinic: Clinic, day: dt.date) -> None:
-    sign_in(page, live_server.url, clinic.front_desk.email, PASSWORD)
+    at_home(page, live_server.url, clinic.front_desk)
     expect(page.get_by_role("heading", level=1)).to_have_text("Good to see you, Fran")
     calendar = reverse("scheduling:location_calendar", args=[clinic.location.pk])
     page.goto(f"{live_server.url}{calendar}?date={day.isoformat()}")

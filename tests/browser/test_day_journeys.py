@@ -26,12 +26,11 @@ from backcare.notes.models import CheckIn, SessionNote
 from backcare.scheduling.models import BookingPolicy
 from backcare.waitlist.models import WaitlistEntry
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import at_home
 from tests.browser.test_calendar_drag import book_waiting, free_time
 from tests.browser.test_session_note_journey import check_in
 from tests.browser.test_staff_calendar import at, next_monday
 from tests.conftest import Clinic
-from tests.factories import PASSWORD
 from tests.notes.conftest import check_in_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -95,8 +94,8 @@ def test_a_front_desk_morning(
         latest=monday + dt.timedelta(days=4),
     )
 
-    # The desk signs in and sees the day's arrivals, in order, with who is late and who is held.
-    sign_in(page, live_server.url, clinic.front_desk.email, PASSWORD)
+    # The desk, signed in, sees the day's arrivals, in order, with who is late and who is held.
+    at_home(page, live_server.url, clinic.front_desk)
     expect(page.get_by_role("heading", level=1)).to_have_text("Good to see you, Fran")
     arrivals = page.get_by_role("region", name="Arrivals today")
     rows = arrivals.locator(".today-row")
@@ -170,8 +169,8 @@ def test_a_therapists_day(page: Page, live_server: Any, clinic: Clinic, monday: 
     first = book(clinic, clinic.alice, monday, 9, 30)
     record_check_in(clinic.front_desk, first, check_in_answers(nrs=6), source=CheckIn.Source.DESK)
 
-    # Tess signs in and sees her day in order: Alice (in since half past nine), then Bob at eleven.
-    sign_in(page, live_server.url, clinic.tess.user.email, PASSWORD)
+    # Tess, signed in, sees her day in order: Alice (in since half past nine), then Bob at eleven.
+    at_home(page, live_server.url, clinic.tess.user)
     expect(page.get_by_role("heading", level=1)).to_have_text("Good to see you, Tess")
     today = page.get_by_role("region", name="Your sessions today")
     rows = today.locator(".today-row")

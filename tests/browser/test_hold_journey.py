@@ -19,19 +19,11 @@ from backcare.notes.actions import record_check_in
 from backcare.notes.models import CheckIn
 from backcare.scheduling.models import BookingPolicy
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import at_home, new_page_at_home
 from tests.conftest import Clinic
-from tests.factories import PASSWORD
 from tests.notes.conftest import check_in_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def as_user(browser: Browser, live_server: Any, email: str) -> Page:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.set_default_timeout(10_000)
-    sign_in(page, live_server.url, email, PASSWORD)
-    return page
 
 
 def test_a_possible_injury_holds_the_client_until_the_owner_lifts_it(
@@ -62,7 +54,7 @@ def test_a_possible_injury_holds_the_client_until_the_owner_lifts_it(
     record_check_in(clinic.front_desk, today, check_in_answers(), source=CheckIn.Source.DESK)
 
     # The therapist signs the note: the muscles did not relax.
-    sign_in(page, live_server.url, clinic.tess.user.email, PASSWORD)
+    at_home(page, live_server.url, clinic.tess.user)
     page.goto(f"{live_server.url}{reverse('notes:note', args=[today.pk])}")
     page.get_by_label("Findings").fill("Paraspinals stayed hard under light pressure.")
     page.get_by_label("Swedish massage: minutes").fill("40")
@@ -75,7 +67,7 @@ def test_a_possible_injury_holds_the_client_until_the_owner_lifts_it(
     expect(page.get_by_text("Paused").first).to_be_visible()
 
     # The desk: the next session is flagged and check-in is refused with the reason.
-    desk = as_user(browser, live_server, clinic.front_desk.email)
+    desk = new_page_at_home(browser, live_server.url, clinic.front_desk)
     desk.goto(f"{live_server.url}{reverse('scheduling:appointment', args=[next_week.pk])}")
     expect(desk.get_by_role("region", name="Clinical hold")).to_contain_text("Not bookable.")
     desk.goto(f"{live_server.url}{reverse('notes:desk_check_in', args=[next_week.pk])}")
@@ -83,13 +75,13 @@ def test_a_possible_injury_holds_the_client_until_the_owner_lifts_it(
     expect(desk.get_by_text("waiting for a doctor's answer")).to_be_visible()
 
     # The client: online booking is refused, with whom to call.
-    alice = as_user(browser, live_server, clinic.alice.email)
+    alice = new_page_at_home(browser, live_server.url, clinic.alice.user)
     alice.goto(f"{live_server.url}{reverse('booking:start')}")
     expect(alice.get_by_text("would like a doctor to check your back")).to_be_visible()
     expect(alice.get_by_role("button", name="Show free times")).to_have_count(0)
 
     # The owner lifts the hold with a written reason.
-    owner = as_user(browser, live_server, clinic.owner.email)
+    owner = new_page_at_home(browser, live_server.url, clinic.owner)
     owner.goto(f"{live_server.url}{clinic.alice.get_absolute_url()}")
     owner.get_by_role("link", name="Record a doctor's answer or lift the hold").click()
     expect(owner.get_by_role("heading", level=1)).to_have_text("Clinical hold")

@@ -12,9 +12,8 @@ from playwright.sync_api import Page, expect
 from backcare.holds.queries import booking_hold
 from backcare.intake.questionnaire import answers_for, load_questionnaire
 from backcare.screening.models import Screening
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import at_home
 from tests.conftest import Clinic
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,7 +61,7 @@ def fill_in_the_questionnaire(
 def test_a_client_with_an_urgent_answer_is_sent_to_emergency_care_and_cannot_book(
     page: Page, live_server, clinic: Clinic
 ) -> None:
-    sign_in(page, live_server.url, clinic.alice.email, PASSWORD)
+    at_home(page, live_server.url, clinic.alice.user)
     fill_in_the_questionnaire(page, answers_for(["saddle_numbness"], nrs_now=6))
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Please get medical care today")
@@ -81,7 +80,7 @@ def test_a_client_with_an_urgent_answer_is_sent_to_emergency_care_and_cannot_boo
 def test_a_client_with_a_clean_intake_can_go_on_to_book(
     page: Page, live_server, clinic: Clinic
 ) -> None:
-    sign_in(page, live_server.url, clinic.bob.email, PASSWORD)
+    at_home(page, live_server.url, clinic.bob.user)
     fill_in_the_questionnaire(page, answers_for([], nrs_now=4, duration_weeks=30))
 
     expect(page.get_by_role("heading", level=1)).to_have_text("You're ready to book")

@@ -9,9 +9,8 @@ from playwright.sync_api import Page, expect
 
 from backcare.booking.models import Appointment, AppointmentStatus
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import at_home
 from tests.conftest import Clinic
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +29,7 @@ def test_a_client_books_reschedules_and_cancels(
     page: Page, live_server, open_every_day: Clinic
 ) -> None:
     clinic = open_every_day
-    sign_in(page, live_server.url, clinic.alice.email, PASSWORD)
+    at_home(page, live_server.url, clinic.alice.user)
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Alice")
 
     # Book: choose a service and Tess, look at next week, take its first free time.
@@ -90,7 +89,7 @@ def test_the_therapist_list_follows_the_chosen_location(
     clinic = open_every_day
     uptown = factories.LocationFactory.create(name="Uptown")
     factories.weekly_hours(clinic.theo, uptown)
-    sign_in(page, live_server.url, clinic.alice.email, PASSWORD)
+    at_home(page, live_server.url, clinic.alice.user)
     page.goto(f"{live_server.url}/portal/book/")
     therapist = page.get_by_label("Therapist")
     therapist.select_option(label="Tess Therapist")

@@ -16,9 +16,8 @@ from backcare.scheduling.calendar_days import public_holidays
 from backcare.scheduling.models import BookingPolicy
 from backcare.screening.actions import record_clearance
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import at_home
 from tests.conftest import Clinic
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +42,7 @@ def test_tess_plans_a_program_for_a_cleared_client_and_books_its_series(
     holidays = public_holidays(clinic.location.state, mondays[0], mondays[-1])
     free = sum(1 for day in mondays if day not in holidays)
 
-    sign_in(page, live_server.url, clinic.tess.user.email, PASSWORD)
+    at_home(page, live_server.url, clinic.tess.user)
     page.goto(f"{live_server.url}{clinic.alice.get_absolute_url()}")
     page.get_by_role("link", name="Start a program").click()
 

@@ -8,9 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from backcare.outcomes.actions import record_response
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import at_home
 from tests.conftest import Clinic
-from tests.factories import PASSWORD
 from tests.outcomes.conftest import START, make_program
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,7 +30,7 @@ def test_the_client_sees_their_pain_chart_with_every_answer(
             now=START + dt.timedelta(weeks=week),
         )
     assert clinic.alice.user is not None
-    sign_in(page, live_server.url, clinic.alice.user.email, PASSWORD)
+    at_home(page, live_server.url, clinic.alice.user)
     page.get_by_role("link", name="See your progress").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your progress")
     chart = page.get_by_role("img", name="Pain right now (0-10 numeric rating scale)")

@@ -16,10 +16,9 @@ from backcare.booking.models import Appointment, AppointmentStatus
 from backcare.intake.questionnaire import answers_for, load_questionnaire
 from backcare.scheduling.models import BookingPolicy
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import at_home
 from tests.browser.test_intake_journeys import answer_the_step
 from tests.conftest import Clinic
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +38,7 @@ def test_a_client_books_skips_the_questionnaire_is_refused_at_check_in_then_answ
     )
 
     # She books another session online before answering anything.
-    sign_in(page, live_server.url, clinic.alice.email, PASSWORD)
+    at_home(page, live_server.url, clinic.alice.user)
     page.get_by_role("main").get_by_role("link", name="Book a session").click()
     page.get_by_label("Therapist").select_option(label="Tess Therapist")
     page.get_by_role("button", name="Show free times").click()

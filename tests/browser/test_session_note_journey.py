@@ -13,9 +13,9 @@ from playwright.sync_api import Page, expect
 from backcare.care.models import ProgramStatus
 from backcare.notes.models import Alert, SessionNote
 from backcare.notes.queries import red_flag_step
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import at_home
 from tests.conftest import Clinic
-from tests.factories import PASSWORD, AppointmentFactory, ProgramFactory, screened
+from tests.factories import AppointmentFactory, ProgramFactory, screened
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,7 +59,7 @@ def test_a_note_with_no_relaxation_pauses_the_program_and_raises_an_alert(
         program=program,
     )
 
-    sign_in(page, live_server.url, clinic.tess.user.email, PASSWORD)
+    at_home(page, live_server.url, clinic.tess.user)
     page.goto(f"{live_server.url}/staff/appointments/{session.pk}/")
     page.get_by_role("link", name="Check-in questions").click()
     check_in(page, pain="5")

@@ -16,9 +16,8 @@ from playwright.sync_api import Locator, Page, expect
 from backcare.booking.models import Appointment
 from backcare.scheduling.models import BookingPolicy
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import at_home
 from tests.conftest import Clinic
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,7 +58,7 @@ def week(clinic: Clinic) -> dict[str, Any]:
 
 
 def open_week(page: Page, live_server: Any, clinic: Clinic, monday: dt.date) -> None:
-    sign_in(page, live_server.url, clinic.front_desk.email, PASSWORD)
+    at_home(page, live_server.url, clinic.front_desk)
     expect(page.get_by_role("heading", level=1)).to_have_text("Good to see you, Fran")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Calendar").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Midtown")
