@@ -179,18 +179,18 @@ CHUNKS = 8
 
 
 def addresses(
-    clinic: Clinic, records: dict[str, str], chunk: int
+    clinic: Clinic, records: dict[str, str], chunk: int | None = None
 ) -> Iterator[tuple[str, dict[str, Any], str]]:
-    """The chunk's share of the matrix's addresses that are opened (every CHUNKS-th, in the
-    matrix's order): its URL name, its row and its path. The Django admin's pages are opened (on
-    PostgreSQL nothing else opens them), not fuzzed."""
+    """The matrix's addresses that are opened, or the chunk's share of them (every CHUNKS-th, in
+    the matrix's order): its URL name, its row and its path. The Django admin's pages are opened
+    (on PostgreSQL nothing else opens them), not fuzzed."""
     opened = (
         (name, pattern)
         for name, pattern in url_patterns()
         if name is not None and name != "admin:<unnamed>" and name not in SKIPPED
     )
     for index, (name, pattern) in enumerate(opened):
-        if index % CHUNKS != chunk:
+        if chunk is not None and index % CHUNKS != chunk:
             continue
         row = row_for(name)
         assert row is not None, name
@@ -255,25 +255,54 @@ def persona_client(clinic: Clinic, persona: str) -> HttpClient:
     return http
 
 
+def shares_at(
+    clients: dict[str, HttpClient], name: str, row: dict[str, Any], path: str
+) -> dict[str, list[Target]]:
+    """At one address, what each persona can send that no persona before it in CLAIM_ORDER is
+    shown alike. Each persona opens the page once."""
+    share: dict[str, list[Target]] = {persona: [] for persona in CLAIM_ORDER}
+    claimed: set[tuple[str, str, tuple[str, ...]]] = set()
+    for index, persona in enumerate(CLAIM_ORDER):
+        mine = targets_at(clients[persona], name, row, path, opens=row[persona] == 200)
+        if not mine or name.startswith("admin:"):
+            continue
+        if row.get("method") == "post":
+            if not any(row[other] not in REFUSED for other in CLAIM_ORDER[:index]):
+                share[persona].extend(mine)
+            continue
+        share[persona].extend(target for target in mine if signature(target) not in claimed)
+        claimed.update(map(signature, mine))
+    return share
+
+
 def shares(
     clients: dict[str, HttpClient], clinic: Clinic, records: dict[str, str], chunk: int
 ) -> dict[str, set[Target]]:
-    """Each persona's share of the chunk's fuzzing: what it can send that no persona before it
-    in CLAIM_ORDER is shown alike. Each persona opens each page once."""
+    """Each persona's share of the chunk's fuzzing."""
     share: dict[str, set[Target]] = {persona: set() for persona in CLAIM_ORDER}
     for name, row, path in addresses(clinic, records, chunk):
-        claimed: set[tuple[str, str, tuple[str, ...]]] = set()
-        for index, persona in enumerate(CLAIM_ORDER):
-            mine = targets_at(clients[persona], name, row, path, opens=row[persona] == 200)
-            if not mine or name.startswith("admin:"):
-                continue
-            if row.get("method") == "post":
-                if not any(row[other] not in REFUSED for other in CLAIM_ORDER[:index]):
-                    share[persona].update(mine)
-                continue
-            share[persona].update(target for target in mine if signature(target) not in claimed)
-            claimed.update(map(signature, mine))
+        for persona, mine in shares_at(clients, name, row, path).items():
+            share[persona].update(mine)
     return share
+
+
+def test_every_persona_has_fields_of_its_own_to_fuzz(
+    clinic: Clinic, records: dict[str, str]
+) -> None:
+    """No persona's share is claimed away by the personas before it: across the chunks, each has
+    something to send. The addresses are walked only until each persona has found some."""
+    bob_begins_his_questionnaire(clinic)
+    clients = {persona: persona_client(clinic, persona) for persona in CLAIM_ORDER}
+    without = set(CLAIM_ORDER)
+    for name, row, path in addresses(clinic, records):
+        if name.startswith("admin:"):
+            continue  # opened, never fuzzed
+        without -= {
+            persona for persona, mine in shares_at(clients, name, row, path).items() if mine
+        }
+        if not without:
+            break
+    assert without == set(), f"nothing of their own to fuzz: {sorted(without)}"
 
 
 @pytest.mark.parametrize("chunk", range(CHUNKS), ids=lambda chunk: f"{chunk + 1}-of-{CHUNKS}")

@@ -50,13 +50,18 @@ def browser() -> Iterator[Browser]:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
+def new_page(browser: Browser) -> Page:
+    """A page in a browser of its own (its own cookies), at a desktop size."""
+    opened = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    opened.set_default_timeout(10_000)
+    return opened
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    opened = context.new_page()
-    opened.set_default_timeout(10_000)
+    opened = new_page(browser)
     yield opened
-    context.close()
+    opened.context.close()
 
 
 def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
@@ -94,7 +99,6 @@ def at_home(page: Page, base_url: str, user: User | None) -> None:
 
 def new_page_at_home(browser: Browser, base_url: str, user: User | None) -> Page:
     """A new browser (its own cookies) at ``user``'s home, for a journey with several people."""
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.set_default_timeout(10_000)
+    page = new_page(browser)
     at_home(page, base_url, user)
     return page
