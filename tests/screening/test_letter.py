@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
+from backcare.lib import pdf
 from backcare.screening.letter import (
     CLEARANCE_LINE,
     UNNAMED_RECIPIENT,
@@ -230,6 +231,19 @@ def test_thirty_reasons_flow_onto_more_pages_with_numbered_footers() -> None:
 
 def test_the_same_letter_renders_the_same_bytes() -> None:
     assert render_referral_letter(make_letter()) == render_referral_letter(make_letter())
+
+
+def test_the_letter_is_the_same_as_with_the_fonts_layout_tables_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each document opens the font without the layout tables that fpdf2 drops from what it
+    embeds (backcare/lib/pdf.py): the PDF is the same, byte for byte, as when they are read."""
+    letter = make_letter(client_name="Zoë García-Ødegård", notes="ﬁne ﬂow — “quoted”")
+    lean = render_referral_letter(letter)
+    pdf.forget_drawn()
+    monkeypatch.setattr(pdf, "_UNUSED_TABLES", ())
+    assert render_referral_letter(letter) == lean
+    pdf.forget_drawn()
 
 
 def test_the_filename_is_family_name_first_in_ascii() -> None:
