@@ -8,14 +8,16 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from backcare.care.models import ProgramStatus
-from backcare.notes.models import Alert, SessionNote
+from backcare.notes.actions import record_check_in
+from backcare.notes.models import Alert, CheckIn, SessionNote
 from backcare.notes.queries import red_flag_step
 from tests.browser.conftest import at_home
 from tests.conftest import Clinic
 from tests.factories import AppointmentFactory, ProgramFactory, screened
+from tests.notes.conftest import check_in_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,3 +88,33 @@ def test_a_note_with_no_relaxation_pauses_the_program_and_raises_an_alert(
     assert Alert.objects.get().kind == "possible_injury"
     program.refresh_from_db()
     assert program.status == ProgramStatus.PAUSED
+
+
+def test_what_is_typed_before_the_page_has_finished_loading_is_saved_too(
+    page: Page, live_server: Any, clinic: Clinic
+) -> None:
+    """On a slow connection the note's autosave arrives after the therapist has begun to type:
+    what was typed by then is saved as soon as it arrives, as anything typed after."""
+    screened(clinic.alice, [], actor=clinic.tess.user)
+    session = AppointmentFactory.create(
+        client=clinic.alice,
+        therapist=clinic.tess,
+        service=clinic.service,
+        location=clinic.location,
+        starts=timezone.now() - dt.timedelta(minutes=5),
+    )
+    record_check_in(clinic.front_desk, session, check_in_answers(nrs=4), source=CheckIn.Source.DESK)
+    at_home(page, live_server.url, clinic.tess.user)
+    held: list[Route] = []
+    page.route("**/note-autosave.js", lambda route: held.append(route))
+
+    page.goto(f"{live_server.url}/staff/appointments/{session.pk}/note/", wait_until="commit")
+    page.get_by_label("Findings").fill("Typed while the page was loading.")
+    page.get_by_label("Tissue response to pressure").select_option("relaxed")
+    assert len(held) == 1  # the autosave has not arrived yet
+    held[0].continue_()
+
+    expect(page.locator("#autosave-status")).to_contain_text("Saved at")
+    note = SessionNote.objects.get(appointment=session)
+    assert note.findings == "Typed while the page was loading."
+    assert note.tissue_response == "relaxed"

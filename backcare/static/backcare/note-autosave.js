@@ -7,11 +7,33 @@
   if (!form) return;
   const status = document.getElementById("autosave-status");
   const INTERVAL_MS = 5000;
-  let dirty = false;
+  let dirty = changedBeforeThisScript();
   let saving = false;
   let submitting = false;
   let pending = null;
   let inflight = null; // the autosave being sent, if any
+
+  // What was typed or chosen while the page was still loading, before this script listened
+  // (on a slow connection, say), is a change to save like any other.
+  function changedBeforeThisScript() {
+    for (const field of form.elements) {
+      if (field.type === "checkbox" || field.type === "radio") {
+        if (field.checked !== field.defaultChecked) return true;
+      } else if (field.type === "select-one") {
+        // With no option marked selected, a list starts at its first.
+        let initial = 0;
+        for (const option of field.options) if (option.defaultSelected) initial = option.index;
+        if (field.selectedIndex !== initial) return true;
+      } else if (field.type === "select-multiple") {
+        for (const option of field.options) {
+          if (option.selected !== option.defaultSelected) return true;
+        }
+      } else if ("defaultValue" in field && field.value !== field.defaultValue) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   function show(text) {
     if (status) status.textContent = text;
@@ -81,4 +103,5 @@
     submitting = true;
   });
   window.setInterval(save, INTERVAL_MS);
+  if (dirty) pending = window.setTimeout(save, 250);
 })();
