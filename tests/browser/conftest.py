@@ -1,4 +1,10 @@
-"""A real headless Chromium (Debian's), driven by Playwright, for the main journeys."""
+"""A real headless Chromium (Debian's), driven by Playwright, for the main journeys.
+
+Debian's ``chromium-headless-shell`` when it is there: Chromium's own headless shell, the same
+engine (Blink and V8, the same release as Debian's ``chromium``) without the browser's windows
+and their compositing, which is what Playwright itself runs headless pages in. The browser tests
+took about a third less processor time in it than in the full ``chromium`` (109 core-seconds
+against 168, every test the same). Without it, the full ``chromium`` runs them."""
 
 from __future__ import annotations
 
@@ -31,11 +37,14 @@ CHROMIUM_FLAGS = [
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    chromium = shutil.which("chromium")
+    chromium = shutil.which("chromium-headless-shell") or shutil.which("chromium")
     if chromium is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is missing; CI must run the browser tests.")
-        pytest.skip("Debian's chromium is not installed (make test installs it as root).")
+            pytest.fail("Debian's Chromium is missing; CI must run the browser tests.")
+        pytest.skip(
+            "Debian's chromium-headless-shell (or chromium) is not installed"
+            " (make test installs it as root)."
+        )
     # Playwright's sync API keeps an event loop on this thread; the live server's ORM calls run
     # in their own thread, and fixtures here only touch the database before pages open.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
