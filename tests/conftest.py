@@ -50,11 +50,37 @@ def _fresh_clock() -> None:
 _DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
 
 
+# The tests that take longest, run first. pytest-xdist (worksteal) hands each worker half of the
+# list, in order, and a worker that runs out takes tests only from the end of the other's list,
+# never the last two: a long test left near the end kept the other worker idle while it ran
+# (about 15 s of one core at the end of the SQLite pass). The demo's tests come first, so its one
+# build per worker is made once.
+RUN_FIRST = (
+    "tests/demo/",
+    "tests/test_fuzz_inputs.py",
+    "tests/browser/test_accessibility.py",
+    "tests/test_page_queries.py",
+    "tests/test_access_matrix.py",
+    "tests/browser/",
+    "tests/imports/test_import.py",
+    "tests/notices/test_worker_killed.py",
+)
+
+
+def _run_first_rank(item: pytest.Item) -> int:
+    return next(
+        (rank for rank, prefix in enumerate(RUN_FIRST) if item.nodeid.startswith(prefix)),
+        len(RUN_FIRST),
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The second pass of `make test` (PostgreSQL, BACKCARE_DATABASE_TESTS_ONLY=true) runs only
-    the tests whose answer the database can change: the pure tests, the browser journeys and
-    the tests marked ``same_on_every_database`` gave the same answer on the first pass,
-    whatever the database."""
+    """The longest tests first (RUN_FIRST; otherwise the order they are collected in). The
+    second pass of `make test` (PostgreSQL, BACKCARE_DATABASE_TESTS_ONLY=true) runs only the
+    tests whose answer the database can change: the pure tests, the browser journeys and the
+    tests marked ``same_on_every_database`` gave the same answer on the first pass, whatever
+    the database."""
+    items.sort(key=_run_first_rank)
     if os.environ.get("BACKCARE_DATABASE_TESTS_ONLY") != "true":
         return
     kept: list[pytest.Item] = []
