@@ -1,6 +1,6 @@
 // Autosave of a session note draft: posts the form every few seconds while it changes and
-// whenever a field loses focus, and shows "Saved at 10:42". Without JavaScript the
-// "Save draft" button does the same.
+// whenever a field loses focus (and at once if it was changed before this script arrived), and
+// shows "Saved at 10:42". Without JavaScript the "Save draft" button does the same.
 (function () {
   "use strict";
   const form = document.querySelector("form[data-autosave]");
